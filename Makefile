@@ -1,0 +1,35 @@
+# Makefile for event_catalog (PGXS)
+
+EXTENSION   = event_catalog
+MODULE_big  = event_catalog
+OBJS        = src/event_catalog.o src/guc.o src/catalog_cache.o \
+              src/timestamp_parse.o src/validate.o
+DATA        = $(wildcard sql/event_catalog--*.sql)
+PGFILEDESC  = "event_catalog - Optimove OOTB events in PostgreSQL"
+
+# pg_regress suites: sql/NAME.sql against expected/NAME.out
+REGRESS     = setup catalog validate validate_events guc define_event \
+              cache_invalidation hostile
+
+PG_CONFIG  ?= pg_config
+PG_CPPFLAGS = -I$(srcdir)/src
+PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
+              -Wno-missing-field-initializers $(EC_EXTRA_CFLAGS)
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+.PHONY: test bench demo werror
+
+# the README's test command: builds, installs, runs every suite on a
+# throw-away cluster and ends with "N passed, N failed"
+test:
+	bash test/run.sh
+
+bench:
+	bash test/bench/run.sh
+
+# warning-clean build, as CI checks it
+werror:
+	$(MAKE) clean
+	$(MAKE) EC_EXTRA_CFLAGS=-Werror

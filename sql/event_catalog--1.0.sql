@@ -1,0 +1,631 @@
+/*
+ * event_catalog--1.0.sql
+ *	  Install script of event_catalog 1.0: the event catalog (event types and
+ *	  their params, seeded with Optimove's OOTB events), catalog management
+ *	  functions and the C validators.
+ */
+
+\echo Use "CREATE EXTENSION event_catalog" to load this file. \quit
+
+-------------------------------------------------------------------------------
+-- The catalog
+-------------------------------------------------------------------------------
+
+CREATE TABLE event_catalog.event_types (
+	event_key			text PRIMARY KEY,
+	display_name		text NOT NULL,
+	category			text NOT NULL DEFAULT 'custom',
+	description			text,
+	builtin				boolean NOT NULL DEFAULT false,
+	requires_customer	boolean NOT NULL DEFAULT false,
+	fail_safe			boolean NOT NULL DEFAULT false,
+	updated_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	CONSTRAINT event_types_key_snake_case
+		CHECK (event_key OPERATOR(pg_catalog.~) '^[a-z][a-z0-9]*(_[a-z0-9]+)*$'
+			   AND pg_catalog.length(event_key) <= 100),
+	CONSTRAINT event_types_category_snake_case
+		CHECK (category OPERATOR(pg_catalog.~) '^[a-z][a-z0-9]*(_[a-z0-9]+)*$')
+);
+
+COMMENT ON TABLE event_catalog.event_types IS
+	'One row per event key that event_catalog validates; builtin rows are Optimove''s OOTB events.';
+
+CREATE TABLE event_catalog.event_params (
+	event_key			text NOT NULL
+		REFERENCES event_catalog.event_types (event_key) ON DELETE CASCADE,
+	param_key			text NOT NULL,
+	position			integer NOT NULL,
+	data_type			text NOT NULL,
+	requirement			text NOT NULL DEFAULT 'optional',
+	channel				text,
+	allowed_values		text[],
+	max_length			integer,
+	profile_attribute	text,
+	description			text,
+	builtin				boolean NOT NULL DEFAULT false,
+	PRIMARY KEY (event_key, param_key),
+	CONSTRAINT event_params_key_snake_case
+		CHECK (param_key OPERATOR(pg_catalog.~) '^[a-z][a-z0-9]*(_[a-z0-9]+)*$'
+			   AND pg_catalog.length(param_key) <= 100),
+	CONSTRAINT event_params_data_type
+		CHECK (data_type IN ('string', 'number', 'boolean', 'date', 'timestamp')),
+	CONSTRAINT event_params_requirement
+		CHECK (requirement IN ('mandatory', 'channel', 'enrichment', 'optional')),
+	CONSTRAINT event_params_channel
+		CHECK (channel IN ('email', 'sms', 'push', 'whatsapp')
+			   AND requirement = 'channel'
+			   OR channel IS NULL AND requirement <> 'channel'),
+	CONSTRAINT event_params_max_length
+		CHECK (max_length IS NULL OR (data_type = 'string' AND max_length > 0)),
+	CONSTRAINT event_params_allowed_values
+		CHECK (allowed_values IS NULL
+			   OR (data_type IN ('string', 'number')
+				   AND pg_catalog.cardinality(allowed_values) > 0
+				   AND pg_catalog.array_position(allowed_values, NULL) IS NULL)),
+	CONSTRAINT event_params_profile_attribute
+		CHECK (profile_attribute OPERATOR(pg_catalog.~) '^[a-z][a-z0-9]*(_[a-z0-9]+)*$')
+);
+
+COMMENT ON TABLE event_catalog.event_params IS
+	'One row per (event_key, param_key): the type and rules of each context param.';
+
+-- user rows survive pg_dump; seeded rows come back with CREATE EXTENSION
+SELECT pg_catalog.pg_extension_config_dump('event_catalog.event_types', 'WHERE NOT builtin');
+SELECT pg_catalog.pg_extension_config_dump('event_catalog.event_params', 'WHERE NOT builtin');
+
+-- every change to the catalog invalidates each backend's cached copy
+CREATE FUNCTION event_catalog.catalog_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'ec_catalog_changed'
+LANGUAGE C;
+
+CREATE TRIGGER event_types_changed
+	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON event_catalog.event_types
+	FOR EACH STATEMENT EXECUTE FUNCTION event_catalog.catalog_changed();
+CREATE TRIGGER event_params_changed
+	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON event_catalog.event_params
+	FOR EACH STATEMENT EXECUTE FUNCTION event_catalog.catalog_changed();
+
+-------------------------------------------------------------------------------
+-- Seed: Optimove's OOTB events (shared/reference/optimove-ootb-events.md)
+-------------------------------------------------------------------------------
+
+INSERT INTO event_catalog.event_types
+	(event_key, display_name, category, description, builtin, requires_customer, fail_safe)
+VALUES
+	('ootb_user_details_update', 'User Details Update', 'profile',
+	 'A user updated profile or registration details; the values overwrite the customer profile.',
+	 true, true, false),
+	('ootb_registration_initiated', 'OOTB Registration Initiated', 'registration',
+	 'A user began the registration process.', true, false, false),
+	('ootb_registration_failed', 'OOTB Registration Failed', 'registration',
+	 'A registration attempt failed (params of both documented versions).', true, false, false),
+	('ootb_registration', 'Registration', 'registration',
+	 'A user submitted or updated registration information (status Started, Completed or Failed).',
+	 true, false, false),
+	('ootb_self_exclusion_initiated', 'OOTB Self-Exclusion Initiated', 'self_exclusion',
+	 'The user started the self-exclusion process.', true, true, true),
+	('ootb_self_exclusion_activated', 'OOTB Self-Exclusion Activated', 'self_exclusion',
+	 'The self-exclusion is now active.', true, true, true),
+	('ootb_self_exclusion_updated', 'OOTB Self-Exclusion Updated', 'self_exclusion',
+	 'The details of an existing self-exclusion changed.', true, true, true),
+	('ootb_self_exclusion_violation_attempt', 'OOTB Self-Exclusion Violation Attempt', 'self_exclusion',
+	 'A self-excluded user tried to bypass the exclusion.', true, true, true),
+	('ootb_self_exclusion_lifted', 'OOTB Self-Exclusion Lifted', 'self_exclusion',
+	 'The self-exclusion ended.', true, true, true),
+	('ootb_login', 'OOTB Login', 'account', 'A successful login.', true, false, false),
+	('ootb_deposit', 'OOTB Deposit', 'payment', 'The user made (or initiated) a deposit.', true, false, false),
+	('ootb_withdrawal', 'OOTB Withdrawal', 'payment', 'The user made a withdrawal.', true, false, false),
+	('ootb_balance_update', 'OOTB Balance Update', 'payment',
+	 'The monetary balance changed (deposit, withdrawal, bet, win, correction).', true, false, false),
+	('ootb_deposit_limit_updated', 'OOTB Deposit Limit Updated', 'responsible_gaming',
+	 'A deposit limit was set or changed.', true, false, false);
+
+-- User Details Update: classification from its Events-based Integration column
+INSERT INTO event_catalog.event_params
+	(event_key, param_key, position, data_type, requirement, channel, allowed_values,
+	 max_length, profile_attribute, description, builtin)
+SELECT 'ootb_user_details_update', p.key, p.pos, p.type, p.req, p.chan, p.allowed,
+	   CASE WHEN p.type = 'string' THEN 255 END, p.attr, p.descr, true
+FROM (VALUES
+	(1, 'ootb_email', 'string', 'channel', 'email', NULL::text[], 'email', 'The customer''s email address.'),
+	(2, 'ootb_mobile_number', 'string', 'channel', 'sms', NULL, 'mobile_number', 'The customer''s mobile phone number.'),
+	(3, 'ootb_status', 'string', 'optional', NULL, '{Started,Completed,Failed}', 'registration_status', 'Registration status.'),
+	(4, 'ootb_registration_source', 'string', 'optional', NULL, NULL, 'registration_source', 'Where registration was initiated.'),
+	(5, 'ootb_date_of_birth', 'date', 'enrichment', NULL, NULL, 'date_of_birth', 'Date of birth (YYYY-MM-DD).'),
+	(6, 'ootb_allow_email', 'string', 'channel', 'email', '{Yes,No}', 'allow_email', 'Consent to email notifications.'),
+	(7, 'ootb_allow_sms', 'string', 'channel', 'sms', '{Yes,No}', 'allow_sms', 'Consent to SMS notifications.'),
+	(8, 'ootb_allow_push', 'string', 'channel', 'push', '{Yes,No}', 'allow_push', 'Consent to push notifications.'),
+	(9, 'ootb_allow_whatsapp', 'string', 'channel', 'whatsapp', '{Yes,No}', 'allow_whatsapp', 'Consent to WhatsApp notifications.'),
+	(10, 'ootb_is_email_verified', 'boolean', 'enrichment', NULL, NULL, 'is_email_verified', 'Whether the email is verified.'),
+	(11, 'ootb_is_mobile_verified', 'boolean', 'enrichment', NULL, NULL, 'is_mobile_verified', 'Whether the mobile number is verified.'),
+	(12, 'ootb_is_blocked', 'boolean', 'enrichment', NULL, NULL, 'is_blocked', 'Customer blocked status.'),
+	(13, 'ootb_is_test', 'boolean', 'enrichment', NULL, NULL, 'is_test', 'Test account flag.'),
+	(14, 'ootb_gender', 'string', 'enrichment', NULL, NULL, 'gender', 'Customer gender.'),
+	(15, 'ootb_country', 'string', 'enrichment', NULL, NULL, 'country', 'Country code.'),
+	(16, 'ootb_city', 'string', 'enrichment', NULL, NULL, 'city', 'Customer''s city.'),
+	(17, 'ootb_address', 'string', 'enrichment', NULL, NULL, 'address', 'Customer''s address.'),
+	(18, 'ootb_first_name', 'string', 'enrichment', NULL, NULL, 'first_name', 'Customer''s first name.'),
+	(19, 'ootb_last_name', 'string', 'enrichment', NULL, NULL, 'last_name', 'Customer''s last name.'),
+	(20, 'ootb_language', 'string', 'enrichment', NULL, NULL, 'language', 'Language preference.'),
+	(21, 'ootb_currency', 'string', 'enrichment', NULL, NULL, 'currency', 'Preferred currency code.'),
+	(22, 'ootb_brand', 'string', 'enrichment', NULL, NULL, 'brand', 'Brand identifier.'),
+	(23, 'ootb_alias', 'string', 'enrichment', NULL, NULL, 'alias', 'Gaming alias or username.'),
+	(24, 'ootb_referral_type', 'string', 'enrichment', NULL, NULL, 'referral_type', 'How the user was referred.'),
+	(25, 'ootb_affiliate_id', 'string', 'optional', NULL, NULL, 'affiliate_id', 'Affiliate identifier or name.'),
+	(26, 'ootb_platform', 'string', 'enrichment', NULL, NULL, 'platform', 'Platform used during registration.'),
+	(27, 'ootb_promo_code', 'string', 'optional', NULL, NULL, 'promo_code', 'Promotional code applied during registration.'),
+	(28, 'ootb_license', 'string', 'optional', NULL, NULL, 'license', 'License or regulation identifier.')
+) AS p(pos, key, type, req, chan, allowed, attr, descr);
+
+-- Registration carries the same params; its page marks none of them
+INSERT INTO event_catalog.event_params
+	(event_key, param_key, position, data_type, requirement, channel, allowed_values,
+	 max_length, profile_attribute, description, builtin)
+SELECT 'ootb_registration', param_key, position, data_type, 'optional', NULL, allowed_values,
+	   max_length, profile_attribute, description, true
+FROM event_catalog.event_params
+WHERE event_key = 'ootb_user_details_update';
+
+-- every other seeded param: (event, position, key, type, requirement, allowed, description)
+INSERT INTO event_catalog.event_params
+	(event_key, param_key, position, data_type, requirement, allowed_values,
+	 max_length, description, builtin)
+SELECT p.ev, p.key, p.pos, p.type, p.req, p.allowed,
+	   CASE WHEN p.type = 'string' THEN 255 END, p.descr, true
+FROM (VALUES
+	-- registration initiated
+	('ootb_registration_initiated', 1, 'ootb_session_id', 'string', 'optional', NULL::text[], 'Unique session identifier.'),
+	('ootb_registration_initiated', 2, 'ootb_form_location', 'string', 'optional', NULL, 'Where the form was opened.'),
+	('ootb_registration_initiated', 3, 'ootb_referral_source', 'string', 'optional', NULL, 'Source that referred the user.'),
+	('ootb_registration_initiated', 4, 'ootb_language', 'string', 'optional', NULL, 'User language during registration.'),
+	-- registration failed: union of both documented versions
+	('ootb_registration_failed', 1, 'ootb_session_id', 'string', 'optional', NULL, 'Unique session identifier.'),
+	('ootb_registration_failed', 2, 'ootb_eventdatetime', 'timestamp', 'optional', NULL, 'Time of the failed attempt.'),
+	('ootb_registration_failed', 3, 'ootb_email', 'string', 'optional', NULL, 'Email that was attempted.'),
+	('ootb_registration_failed', 4, 'ootb_form_location', 'string', 'optional', NULL, 'Where the attempt failed.'),
+	('ootb_registration_failed', 5, 'ootb_referral_source', 'string', 'optional', NULL, 'Source that referred the user.'),
+	('ootb_registration_failed', 6, 'ootb_language', 'string', 'optional', NULL, 'UI language.'),
+	('ootb_registration_failed', 7, 'ootb_country', 'string', 'optional', NULL, 'Country code.'),
+	('ootb_registration_failed', 8, 'ootb_failure_reason', 'string', 'optional', NULL, 'Reason of the failure.'),
+	('ootb_registration_failed', 9, 'ootb_failure_code', 'string', 'optional', NULL, 'System code of the failure.'),
+	-- self-exclusion initiated
+	('ootb_self_exclusion_initiated', 1, 'ootb_self_exclusion_start_date', 'timestamp', 'optional', NULL, 'When the exclusion starts.'),
+	('ootb_self_exclusion_initiated', 2, 'ootb_self_exclusion_duration', 'string', 'optional', NULL, 'Requested duration, e.g. 7_days.'),
+	('ootb_self_exclusion_initiated', 3, 'ootb_self_exclusion_expiry_date', 'timestamp', 'optional', NULL, 'When the exclusion ends.'),
+	('ootb_self_exclusion_initiated', 4, 'ootb_exclusion_type', 'number', 'optional', '{0,1}', '0 = self-exclusion, 1 = cool-off.'),
+	('ootb_self_exclusion_initiated', 5, 'ootb_reason', 'string', 'optional', NULL, 'Reason, e.g. user_requested.'),
+	-- self-exclusion activated
+	('ootb_self_exclusion_activated', 1, 'ootb_self_exclusion_start_date', 'timestamp', 'optional', NULL, 'Exact start of the active exclusion.'),
+	('ootb_self_exclusion_activated', 2, 'ootb_self_exclusion_expiry_date', 'timestamp', 'optional', NULL, 'Exact end of the active exclusion.'),
+	-- self-exclusion updated
+	('ootb_self_exclusion_updated', 1, 'ootb_self_exclusion_start_date', 'timestamp', 'optional', NULL, 'The updated start.'),
+	('ootb_self_exclusion_updated', 2, 'ootb_self_exclusion_duration', 'string', 'optional', NULL, 'The updated duration.'),
+	('ootb_self_exclusion_updated', 3, 'ootb_self_exclusion_expiry_date', 'timestamp', 'optional', NULL, 'The updated expiry.'),
+	('ootb_self_exclusion_updated', 4, 'ootb_exclusion_type', 'number', 'optional', '{0,1}', '0 = self-exclusion, 1 = cool-off.'),
+	('ootb_self_exclusion_updated', 5, 'ootb_reason', 'string', 'optional', NULL, 'The updated reason.'),
+	-- self-exclusion violation attempt
+	('ootb_self_exclusion_violation_attempt', 1, 'ootb_violation_attempt_timestamp', 'timestamp', 'optional', NULL, 'When the attempt happened.'),
+	('ootb_self_exclusion_violation_attempt', 2, 'ootb_attempted_action', 'string', 'optional', NULL, 'E.g. login_attempt, bet_attempt.'),
+	-- self-exclusion lifted
+	('ootb_self_exclusion_lifted', 1, 'ootb_self_exclusion_end_date', 'timestamp', 'optional', NULL, 'When the exclusion ends or ended.'),
+	-- login: every param optional
+	('ootb_login', 1, 'ootb_login_timestamp', 'timestamp', 'optional', NULL, 'Time of the login.'),
+	('ootb_login', 2, 'ootb_balance', 'number', 'optional', NULL, 'Balance at login.'),
+	('ootb_login', 3, 'ootb_is_first_login', 'boolean', 'optional', NULL, 'Whether this is the first login.'),
+	('ootb_login', 4, 'ootb_session_ref', 'string', 'optional', NULL, 'Session reference.'),
+	('ootb_login', 5, 'ootb_ccy_code', 'string', 'optional', NULL, 'Currency code, e.g. USD.'),
+	('ootb_login', 6, 'ootb_language', 'string', 'optional', NULL, 'Language, e.g. en.'),
+	('ootb_login', 7, 'ootb_country', 'string', 'optional', NULL, 'Country, e.g. US.'),
+	('ootb_login', 8, 'ootb_platform', 'string', 'optional', NULL, 'iOS, Android, Web.'),
+	('ootb_login', 9, 'ootb_channel', 'string', 'optional', NULL, 'mobile, web, app.'),
+	('ootb_login', 10, 'ootb_skin_id', 'string', 'optional', NULL, 'Skin identifier.'),
+	('ootb_login', 11, 'ootb_license', 'string', 'optional', NULL, 'License identifier.'),
+	-- deposit: timestamp, amount and status are documented as required
+	('ootb_deposit', 1, 'ootb_transaction_id', 'string', 'optional', NULL, 'Transaction identifier.'),
+	('ootb_deposit', 2, 'ootb_deposit_timestamp', 'timestamp', 'mandatory', NULL, 'Time of the deposit.'),
+	('ootb_deposit', 3, 'ootb_start_balance', 'number', 'optional', NULL, 'Balance before the deposit.'),
+	('ootb_deposit', 4, 'ootb_deposit_amount', 'number', 'mandatory', NULL, 'Deposited amount.'),
+	('ootb_deposit', 5, 'ootb_deposit_method', 'string', 'optional', NULL, 'E.g. credit_card.'),
+	('ootb_deposit', 6, 'ootb_deposit_status', 'string', 'mandatory', NULL, 'E.g. initiated, pending, completed, failed.'),
+	('ootb_deposit', 7, 'ootb_language', 'string', 'optional', NULL, 'Language.'),
+	('ootb_deposit', 8, 'ootb_country', 'string', 'optional', NULL, 'Country.'),
+	('ootb_deposit', 9, 'ootb_platform', 'string', 'optional', NULL, 'Platform.'),
+	('ootb_deposit', 10, 'ootb_channel', 'string', 'optional', NULL, 'Channel.'),
+	('ootb_deposit', 11, 'ootb_brand', 'string', 'optional', NULL, 'Brand.'),
+	('ootb_deposit', 12, 'ootb_license', 'string', 'optional', NULL, 'License.'),
+	-- withdrawal: transaction id and timestamp are documented as mandatory
+	('ootb_withdrawal', 1, 'ootb_transaction_id', 'string', 'mandatory', NULL, 'Transaction identifier.'),
+	('ootb_withdrawal', 2, 'ootb_withdrawal_timestamp', 'timestamp', 'mandatory', NULL, 'Time of the withdrawal.'),
+	('ootb_withdrawal', 3, 'ootb_start_balance', 'number', 'optional', NULL, 'Balance before the withdrawal.'),
+	('ootb_withdrawal', 4, 'ootb_withdrawal_amount', 'number', 'optional', NULL, 'Withdrawn amount.'),
+	('ootb_withdrawal', 5, 'ootb_withdrawal_method', 'string', 'optional', NULL, 'Withdrawal method.'),
+	('ootb_withdrawal', 6, 'ootb_withdrawal_status', 'string', 'optional', NULL, 'Withdrawal status.'),
+	('ootb_withdrawal', 7, 'ootb_language', 'string', 'optional', NULL, 'Language.'),
+	('ootb_withdrawal', 8, 'ootb_country', 'string', 'optional', NULL, 'Country.'),
+	('ootb_withdrawal', 9, 'ootb_platform', 'string', 'optional', NULL, 'Platform.'),
+	('ootb_withdrawal', 10, 'ootb_channel', 'string', 'optional', NULL, 'Channel.'),
+	('ootb_withdrawal', 11, 'ootb_brand', 'string', 'optional', NULL, 'Brand.'),
+	('ootb_withdrawal', 12, 'ootb_license', 'string', 'optional', NULL, 'License.'),
+	-- balance update
+	('ootb_balance_update', 1, 'ootb_transaction_id', 'string', 'optional', NULL, 'Transaction identifier.'),
+	('ootb_balance_update', 2, 'ootb_action', 'string', 'optional', NULL, 'deposit, withdrawal, bet, win or correction.'),
+	('ootb_balance_update', 3, 'ootb_update_amount', 'number', 'optional', NULL, 'Signed change of the balance.'),
+	('ootb_balance_update', 4, 'ootb_bonus_amount', 'number', 'optional', NULL, 'Bonus amount.'),
+	('ootb_balance_update', 5, 'ootb_balance_before', 'number', 'optional', NULL, 'Balance before the change.'),
+	('ootb_balance_update', 6, 'ootb_balance_after', 'number', 'optional', NULL, 'Balance after the change.'),
+	('ootb_balance_update', 7, 'ootb_change_rate', 'number', 'optional', NULL, 'Relative change, 0.2 = +20%.'),
+	-- deposit limit updated
+	('ootb_deposit_limit_updated', 1, 'ootb_deposit_limit_daily', 'number', 'optional', NULL, 'Daily limit.'),
+	('ootb_deposit_limit_updated', 2, 'ootb_deposit_limit_weekly', 'number', 'optional', NULL, 'Weekly limit.'),
+	('ootb_deposit_limit_updated', 3, 'ootb_deposit_limit_monthly', 'number', 'optional', NULL, 'Monthly limit.'),
+	('ootb_deposit_limit_updated', 4, 'ootb_deposit_limit_lifetime', 'number', 'optional', NULL, 'Lifetime limit.'),
+	('ootb_deposit_limit_updated', 5, 'ootb_deposit_limit_change_rate_daily', 'number', 'optional', NULL, 'Change of the daily limit, %.'),
+	('ootb_deposit_limit_updated', 6, 'ootb_deposit_limit_change_rate_weekly', 'number', 'optional', NULL, 'Change of the weekly limit, %.'),
+	('ootb_deposit_limit_updated', 7, 'ootb_deposit_limit_change_rate_monthly', 'number', 'optional', NULL, 'Change of the monthly limit, %.'),
+	('ootb_deposit_limit_updated', 8, 'ootb_deposit_limit_change_rate_lifetime', 'number', 'optional', NULL, 'Change of the lifetime limit, %.'),
+	('ootb_deposit_limit_updated', 9, 'ootb_limit_change_reason', 'string', 'optional', NULL, 'E.g. user_requested.'),
+	('ootb_deposit_limit_updated', 10, 'ootb_limit_change_source', 'string', 'optional', NULL, 'E.g. user_preferences.')
+) AS p(ev, pos, key, type, req, allowed, descr);
+
+-- the four metadata params shared by the five self-exclusion events
+INSERT INTO event_catalog.event_params
+	(event_key, param_key, position, data_type, requirement, max_length, description, builtin)
+SELECT t.event_key, m.key, 100 + m.pos, 'string', 'optional', 255, m.descr, true
+FROM event_catalog.event_types t,
+	 (VALUES (1, 'ootb_platform', 'Platform, e.g. iOS, Android, Web.'),
+			 (2, 'ootb_channel', 'Channel, e.g. mobile, desktop, system.'),
+			 (3, 'ootb_brand', 'Brand associated with the event.'),
+			 (4, 'ootb_license', 'License or regulation identifier.')) AS m(pos, key, descr)
+WHERE t.category = 'self_exclusion';
+
+-------------------------------------------------------------------------------
+-- Catalog management
+-------------------------------------------------------------------------------
+
+-- export one event in define_event's format
+CREATE FUNCTION event_catalog.event_definition(p_event_key text)
+RETURNS jsonb
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+		'event', t.event_key,
+		'display_name', t.display_name,
+		'category', t.category,
+		'description', t.description,
+		'requires_customer', t.requires_customer,
+		'fail_safe', CASE WHEN t.fail_safe THEN true END,
+		'builtin', CASE WHEN t.builtin THEN true END,
+		'params', COALESCE((
+			SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+					'key', p.param_key,
+					'type', p.data_type,
+					'requirement', p.requirement,
+					'channel', p.channel,
+					'allowed_values', CASE WHEN p.data_type = 'number'
+										THEN (SELECT pg_catalog.jsonb_agg(v::numeric)
+											  FROM pg_catalog.unnest(p.allowed_values) v)
+										ELSE pg_catalog.to_jsonb(p.allowed_values) END,
+					'max_length', p.max_length,
+					'profile_attribute', p.profile_attribute,
+					'description', p.description,
+					'builtin', CASE WHEN p.builtin THEN true END))
+				ORDER BY p.position, p.param_key)
+			FROM event_catalog.event_params p
+			WHERE p.event_key = t.event_key), '[]'::jsonb)))
+	FROM event_catalog.event_types t
+	WHERE t.event_key = p_event_key
+$$;
+
+CREATE FUNCTION event_catalog.export_catalog()
+RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT COALESCE(pg_catalog.jsonb_agg(event_catalog.event_definition(t.event_key)
+										 ORDER BY t.event_key), '[]'::jsonb)
+	FROM event_catalog.event_types t
+$$;
+
+COMMENT ON FUNCTION event_catalog.export_catalog() IS
+	'The whole catalog as a JSON array of event definitions, each loadable with define_event.';
+
+CREATE FUNCTION event_catalog.define_event(definition jsonb)
+RETURNS text
+LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	snake		constant text := '^[a-z][a-z0-9]*(_[a-z0-9]+)*$';
+	v_key		text;
+	v_existing	event_catalog.event_types;
+	v_param		jsonb;
+	v_pkey		text;
+	v_type		text;
+	v_req		text;
+	v_chan		text;
+	v_allowed	text[];
+	v_maxlen	integer;
+	v_attr		text;
+	v_field		text;
+	v_pos		integer := 0;
+	v_base		integer := 0;
+	v_seen		text[] := '{}';
+	v_builtin_p	event_catalog.event_params;
+	v_rows		event_catalog.event_params[] := '{}';
+	v_row		event_catalog.event_params;
+	v_display	text;
+	v_category	text;
+	v_reqcust	boolean;
+BEGIN
+	IF jsonb_typeof(definition) <> 'object' THEN
+		RAISE EXCEPTION 'event definition must be a JSON object, not %', jsonb_typeof(definition)
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+
+	FOR v_field IN SELECT jsonb_object_keys(definition) LOOP
+		IF v_field NOT IN ('event', 'display_name', 'category', 'description',
+						   'requires_customer', 'fail_safe', 'builtin', 'params') THEN
+			RAISE EXCEPTION 'unknown field "%" in event definition', v_field
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'Known fields: event, display_name, category, description, requires_customer, params.';
+		END IF;
+	END LOOP;
+
+	IF jsonb_typeof(definition->'event') IS DISTINCT FROM 'string' THEN
+		RAISE EXCEPTION 'field "event" of an event definition must be a string'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	v_key := definition->>'event';
+	IF v_key !~ snake OR length(v_key) > 100 THEN
+		RAISE EXCEPTION 'event key "%" is not snake_case', v_key
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'Event keys are lower-case words separated by single underscores, at most 100 characters.';
+	END IF;
+
+	FOREACH v_field IN ARRAY ARRAY['display_name', 'category', 'description'] LOOP
+		IF definition ? v_field AND jsonb_typeof(definition->v_field) NOT IN ('string', 'null') THEN
+			RAISE EXCEPTION 'field "%" of event "%" must be a string', v_field, v_key
+				USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+	END LOOP;
+	FOREACH v_field IN ARRAY ARRAY['requires_customer', 'fail_safe', 'builtin'] LOOP
+		IF definition ? v_field AND jsonb_typeof(definition->v_field) NOT IN ('boolean', 'null') THEN
+			RAISE EXCEPTION 'field "%" of event "%" must be a boolean', v_field, v_key
+				USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+	END LOOP;
+	IF definition ? 'params' AND jsonb_typeof(definition->'params') NOT IN ('array', 'null') THEN
+		RAISE EXCEPTION 'field "params" of event "%" must be an array', v_key
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF jsonb_array_length(COALESCE(definition->'params', '[]')) > 50 THEN
+		RAISE EXCEPTION 'event "%" defines % params, more than 50', v_key,
+			jsonb_array_length(definition->'params')
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'Optimove accepts at most 50 parameters per event.';
+	END IF;
+
+	v_display := COALESCE(definition->>'display_name', v_key);
+	v_category := COALESCE(definition->>'category', 'custom');
+	v_reqcust := COALESCE((definition->>'requires_customer')::boolean, false);
+	IF v_category !~ snake THEN
+		RAISE EXCEPTION 'category "%" of event "%" is not snake_case', v_category, v_key
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+
+	-- serialize definitions of the same event
+	PERFORM pg_advisory_xact_lock(hashtext('event_catalog.define_event'), hashtext(v_key));
+	SELECT * INTO v_existing FROM event_catalog.event_types WHERE event_key = v_key FOR UPDATE;
+
+	IF v_existing.builtin THEN
+		-- builtin events keep their definition; only custom params may change
+		IF (definition ? 'display_name' AND definition->>'display_name' IS DISTINCT FROM v_existing.display_name)
+		   OR (definition ? 'category' AND definition->>'category' IS DISTINCT FROM v_existing.category)
+		   OR (definition ? 'description' AND definition->>'description' IS DISTINCT FROM v_existing.description)
+		   OR (definition ? 'requires_customer' AND v_reqcust IS DISTINCT FROM v_existing.requires_customer)
+		   OR (definition ? 'fail_safe' AND (definition->>'fail_safe')::boolean IS DISTINCT FROM v_existing.fail_safe) THEN
+			RAISE EXCEPTION 'cannot replace builtin event "%"', v_key
+				USING ERRCODE = 'insufficient_privilege',
+					  DETAIL = 'Builtin events keep their definition; only custom params can be added to them.',
+					  HINT = 'Give only "event" and "params" for a builtin event.';
+		END IF;
+		SELECT COALESCE(max(position), 0) INTO v_base
+		FROM event_catalog.event_params WHERE event_key = v_key AND builtin;
+	ELSIF (definition->>'builtin')::boolean OR (definition->>'fail_safe')::boolean THEN
+		RAISE EXCEPTION 'event "%" cannot be defined as builtin or fail_safe', v_key
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'Only the seeded OOTB events are builtin, and only the self-exclusion events are fail-safe.';
+	END IF;
+
+	FOR v_param IN SELECT value FROM jsonb_array_elements(COALESCE(definition->'params', '[]')) LOOP
+		v_pos := v_pos + 1;
+		IF jsonb_typeof(v_param) <> 'object' THEN
+			RAISE EXCEPTION 'param % of event "%" must be a JSON object', v_pos, v_key
+				USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		FOR v_field IN SELECT jsonb_object_keys(v_param) LOOP
+			IF v_field NOT IN ('key', 'type', 'requirement', 'channel', 'allowed_values',
+							   'max_length', 'profile_attribute', 'description', 'builtin') THEN
+				RAISE EXCEPTION 'unknown field "%" in param % of event "%"', v_field, v_pos, v_key
+					USING ERRCODE = 'invalid_parameter_value',
+						  HINT = 'Known fields: key, type, requirement, channel, allowed_values, max_length, profile_attribute, description.';
+			END IF;
+		END LOOP;
+		IF jsonb_typeof(v_param->'key') IS DISTINCT FROM 'string' THEN
+			RAISE EXCEPTION 'param % of event "%" has no string "key"', v_pos, v_key
+				USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		v_pkey := v_param->>'key';
+		IF v_pkey !~ snake OR length(v_pkey) > 100 THEN
+			RAISE EXCEPTION 'param key "%" of event "%" is not snake_case', v_pkey, v_key
+				USING ERRCODE = 'invalid_parameter_value',
+					  DETAIL = 'Param keys are lower-case words separated by single underscores, at most 100 characters.';
+		END IF;
+		IF v_pkey = ANY (v_seen) THEN
+			RAISE EXCEPTION 'param "%" of event "%" is defined twice', v_pkey, v_key
+				USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		v_seen := v_seen || v_pkey;
+
+		v_type := v_param->>'type';
+		IF jsonb_typeof(v_param->'type') IS DISTINCT FROM 'string'
+		   OR v_type NOT IN ('string', 'number', 'boolean', 'date', 'timestamp') THEN
+			RAISE EXCEPTION 'param "%" of event "%" has invalid type %', v_pkey, v_key,
+				COALESCE((v_param->'type')::text, 'null')
+				USING ERRCODE = 'invalid_parameter_value',
+					  DETAIL = 'The type is one of string, number, boolean, date, timestamp.';
+		END IF;
+
+		v_req := COALESCE(v_param->>'requirement', 'optional');
+		IF v_req NOT IN ('mandatory', 'channel', 'enrichment', 'optional') THEN
+			RAISE EXCEPTION 'param "%" of event "%" has invalid requirement "%"', v_pkey, v_key, v_req
+				USING ERRCODE = 'invalid_parameter_value',
+					  DETAIL = 'The requirement is one of mandatory, channel, enrichment, optional.';
+		END IF;
+		v_chan := v_param->>'channel';
+		IF (v_req = 'channel') <> (v_chan IS NOT NULL)
+		   OR v_chan NOT IN ('email', 'sms', 'push', 'whatsapp') THEN
+			RAISE EXCEPTION 'param "%" of event "%" has invalid channel %', v_pkey, v_key,
+				COALESCE((v_param->'channel')::text, 'null')
+				USING ERRCODE = 'invalid_parameter_value',
+					  DETAIL = 'A param with requirement "channel" names one of email, sms, push, whatsapp; other params name none.';
+		END IF;
+
+		v_allowed := NULL;
+		IF v_param->'allowed_values' IS NOT NULL AND v_param->'allowed_values' <> 'null' THEN
+			IF jsonb_typeof(v_param->'allowed_values') <> 'array'
+			   OR jsonb_array_length(v_param->'allowed_values') = 0 THEN
+				RAISE EXCEPTION 'allowed_values of param "%" of event "%" must be a non-empty array', v_pkey, v_key
+					USING ERRCODE = 'invalid_parameter_value';
+			END IF;
+			IF v_type NOT IN ('string', 'number') THEN
+				RAISE EXCEPTION 'param "%" of event "%" has type % and cannot have allowed_values', v_pkey, v_key, v_type
+					USING ERRCODE = 'invalid_parameter_value',
+						  DETAIL = 'Only string and number params take allowed_values.';
+			END IF;
+			IF EXISTS (SELECT 1 FROM jsonb_array_elements(v_param->'allowed_values') e
+					   WHERE jsonb_typeof(e) <> v_type) THEN
+				RAISE EXCEPTION 'allowed_values of param "%" of event "%" must all be of type %', v_pkey, v_key, v_type
+					USING ERRCODE = 'invalid_parameter_value';
+			END IF;
+			SELECT array_agg(e #>> '{}') INTO v_allowed
+			FROM jsonb_array_elements(v_param->'allowed_values') e;
+		END IF;
+
+		v_maxlen := NULL;
+		IF v_param ? 'max_length' AND v_param->'max_length' <> 'null' THEN
+			IF v_type <> 'string' THEN
+				RAISE EXCEPTION 'param "%" of event "%" has type % and cannot have max_length', v_pkey, v_key, v_type
+					USING ERRCODE = 'invalid_parameter_value';
+			END IF;
+			IF jsonb_typeof(v_param->'max_length') <> 'number'
+			   OR (v_param->>'max_length')::numeric <> trunc((v_param->>'max_length')::numeric)
+			   OR (v_param->>'max_length')::numeric NOT BETWEEN 1 AND 1000000 THEN
+				RAISE EXCEPTION 'max_length of param "%" of event "%" must be an integer from 1 to 1000000', v_pkey, v_key
+					USING ERRCODE = 'invalid_parameter_value';
+			END IF;
+			v_maxlen := (v_param->>'max_length')::integer;
+		ELSIF v_type = 'string' THEN
+			v_maxlen := 255;
+		END IF;
+
+		v_attr := NULL;
+		IF v_param ? 'profile_attribute' AND v_param->'profile_attribute' <> 'null' THEN
+			IF jsonb_typeof(v_param->'profile_attribute') <> 'string'
+			   OR v_param->>'profile_attribute' !~ snake THEN
+				RAISE EXCEPTION 'profile_attribute of param "%" of event "%" must be a snake_case name', v_pkey, v_key
+					USING ERRCODE = 'invalid_parameter_value';
+			END IF;
+			v_attr := v_param->>'profile_attribute';
+		END IF;
+
+		IF v_existing.builtin THEN
+			SELECT * INTO v_builtin_p FROM event_catalog.event_params
+			WHERE event_key = v_key AND param_key = v_pkey AND builtin;
+			IF FOUND THEN
+				-- an exported builtin param is accepted back unchanged
+				IF v_builtin_p.data_type IS DISTINCT FROM v_type
+				   OR v_builtin_p.requirement IS DISTINCT FROM v_req
+				   OR v_builtin_p.channel IS DISTINCT FROM v_chan
+				   OR v_builtin_p.allowed_values IS DISTINCT FROM v_allowed
+				   OR v_builtin_p.max_length IS DISTINCT FROM v_maxlen
+				   OR v_builtin_p.profile_attribute IS DISTINCT FROM v_attr THEN
+					RAISE EXCEPTION 'cannot change builtin param "%" of event "%"', v_pkey, v_key
+						USING ERRCODE = 'insufficient_privilege',
+							  DETAIL = 'Builtin params keep their definition.';
+				END IF;
+				CONTINUE;
+			END IF;
+		END IF;
+
+		v_row := ROW(v_key, v_pkey, v_base + v_pos, v_type, v_req, v_chan, v_allowed, v_maxlen,
+					 v_attr, v_param->>'description', false);
+		v_rows := v_rows || v_row;
+	END LOOP;
+
+	IF v_existing.event_key IS NULL THEN
+		INSERT INTO event_catalog.event_types
+			(event_key, display_name, category, description, builtin, requires_customer, fail_safe)
+		VALUES (v_key, v_display, v_category, definition->>'description', false, v_reqcust, false);
+	ELSIF NOT v_existing.builtin THEN
+		UPDATE event_catalog.event_types
+		SET display_name = v_display, category = v_category,
+			description = definition->>'description', requires_customer = v_reqcust,
+			updated_at = now()
+		WHERE event_key = v_key;
+	END IF;
+
+	DELETE FROM event_catalog.event_params WHERE event_key = v_key AND NOT builtin;
+	INSERT INTO event_catalog.event_params SELECT * FROM unnest(v_rows);
+	RETURN v_key;
+END
+$$;
+
+COMMENT ON FUNCTION event_catalog.define_event(jsonb) IS
+	'Create or replace a custom event from a JSON definition; builtin events can be given extra params.';
+
+CREATE FUNCTION event_catalog.drop_event(event_key text)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM event_catalog.event_types t
+			   WHERE t.event_key = drop_event.event_key AND t.builtin) THEN
+		RAISE EXCEPTION 'cannot drop builtin event "%"', drop_event.event_key
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	DELETE FROM event_catalog.event_types t WHERE t.event_key = drop_event.event_key;
+	RETURN FOUND;
+END
+$$;
+
+-------------------------------------------------------------------------------
+-- Validation (src/validate.c)
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION event_catalog.validate_event(event jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ec_validate_event'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION event_catalog.validate_event(jsonb) IS
+	'Every problem of an event as a JSON array of {path, code, severity, message}; [] when clean.';
+
+CREATE FUNCTION event_catalog.is_valid_event(event jsonb)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'ec_is_valid_event'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION event_catalog.is_valid_event(jsonb) IS
+	'True when the event has no problem of severity error.';
+
+CREATE FUNCTION event_catalog.assert_valid_event(event jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ec_assert_valid_event'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION event_catalog.assert_valid_event(jsonb) IS
+	'The event unchanged, or an error (SQLSTATE 22023) naming its first problem.';

@@ -1,0 +1,774 @@
+/*-------------------------------------------------------------------------
+ *
+ * validate.c
+ *	  The event validator and its SQL entry points: validate_event,
+ *	  is_valid_event and assert_valid_event.
+ *
+ *	  One walk over the event serves all three.  It reports problems in a
+ *	  stable order: first the keys present in the event, in jsonb order
+ *	  (jsonb keeps object keys sorted by length, then bytes, which is the
+ *	  only document order a jsonb value has), the context's keys where the
+ *	  context stands; then missing properties, then missing mandatory
+ *	  params in catalog order.  When collect is false nothing is built but
+ *	  the problem codes, so is_valid_event does no string work at all.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "event_catalog.h"
+
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+
+PG_FUNCTION_INFO_V1(ec_validate_event);
+PG_FUNCTION_INFO_V1(ec_is_valid_event);
+PG_FUNCTION_INFO_V1(ec_assert_valid_event);
+
+/* longest piece of a value quoted in a message, in bytes */
+#define EC_QUOTE_MAX 60
+
+/* the top-level properties an event may have */
+typedef enum EcProperty
+{
+	EC_PROP_TENANT,
+	EC_PROP_TIMESTAMP,
+	EC_PROP_EVENT,
+	EC_PROP_CUSTOMER,
+	EC_PROP_VISITOR,
+	EC_PROP_CONTEXT,
+	EC_PROP_UNKNOWN
+} EcProperty;
+
+/* ---------------------------------------------------------------------
+ * Recording problems
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Append a key to a JSON Pointer, escaping '~' as "~0" and '/' as "~1"
+ * (RFC 6901).
+ */
+static void
+append_pointer_token(StringInfo buf, const char *key, int len)
+{
+	appendStringInfoChar(buf, '/');
+	for (int i = 0; i < len; i++)
+	{
+		if (key[i] == '~')
+			appendBinaryStringInfo(buf, "~0", 2);
+		else if (key[i] == '/')
+			appendBinaryStringInfo(buf, "~1", 2);
+		else
+			appendStringInfoChar(buf, key[i]);
+	}
+}
+
+static char *
+make_path(const char *parent, const char *key, int len)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	if (parent)
+		appendStringInfoString(&buf, parent);
+	if (key)
+		append_pointer_token(&buf, key, len);
+	return buf.data;
+}
+
+/*
+ * A bounded, printable quotation of a user-supplied string for messages:
+ * at most EC_QUOTE_MAX bytes, cut on a character boundary, NUL bytes and
+ * control characters shown as '?'.
+ */
+static char *
+quote_value(const char *str, int len)
+{
+	StringInfoData buf;
+	int			cut = len;
+
+	if (len > EC_QUOTE_MAX)
+		cut = pg_mbcliplen(str, len, EC_QUOTE_MAX);
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '"');
+	for (int i = 0; i < cut; i++)
+	{
+		unsigned char c = (unsigned char) str[i];
+
+		appendStringInfoChar(&buf, (c < 0x20 || c == 0x7f) ? '?' : (char) c);
+	}
+	appendStringInfoChar(&buf, '"');
+	if (cut < len)
+		appendStringInfoString(&buf, "...");
+	return buf.data;
+}
+
+static const char *
+jsonb_type_name(const JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvNull:
+			return "null";
+		case jbvString:
+			return "a string";
+		case jbvNumeric:
+			return "a number";
+		case jbvBool:
+			return "a boolean";
+		case jbvBinary:
+			return JsonContainerIsArray(v->val.binary.data) ? "an array" : "an object";
+		case jbvArray:
+			return "an array";
+		case jbvObject:
+			return "an object";
+		default:
+			return "an unknown type";
+	}
+}
+
+static const char *
+data_type_name(EcDataType type)
+{
+	switch (type)
+	{
+		case EC_TYPE_STRING:
+			return "a string";
+		case EC_TYPE_NUMBER:
+			return "a number";
+		case EC_TYPE_BOOLEAN:
+			return "a boolean";
+		case EC_TYPE_DATE:
+			return "a date string (YYYY-MM-DD)";
+		case EC_TYPE_TIMESTAMP:
+			return "a timestamp string";
+	}
+	return "?";
+}
+
+/*
+ * Record one problem.  path and message are built only when collecting;
+ * callers pass the pieces and a format so that nothing is formatted in
+ * is_valid mode.
+ */
+static void
+add_problem(EcValidation *v, const char *code, bool is_error, bool in_params,
+			char *path, char *message)
+{
+	EcProblem  *p;
+
+	if (is_error)
+	{
+		v->has_error = true;
+		if (!in_params)
+			v->has_property_error = true;
+	}
+	if (!v->collect)
+		return;
+
+	if (v->nproblems >= v->maxproblems)
+	{
+		v->maxproblems = v->maxproblems ? v->maxproblems * 2 : 8;
+		v->problems = v->problems
+			? repalloc(v->problems, sizeof(EcProblem) * v->maxproblems)
+			: palloc(sizeof(EcProblem) * v->maxproblems);
+	}
+	p = &v->problems[v->nproblems++];
+	p->code = code;
+	p->is_error = is_error;
+	p->in_params = in_params;
+	p->path = path;
+	p->message = message;
+}
+
+/* a problem with a top-level property */
+#define PROPERTY_PROBLEM(v, code, is_error, key, ...) \
+	add_problem((v), (code), (is_error), false, \
+				(v)->collect ? make_path(NULL, (key), strlen(key)) : NULL, \
+				(v)->collect ? psprintf(__VA_ARGS__) : NULL)
+
+/* a problem with a context param */
+#define PARAM_PROBLEM(v, code, is_error, key, keylen, ...) \
+	add_problem((v), (code), (is_error), true, \
+				(v)->collect ? make_path("/context", (key), (keylen)) : NULL, \
+				(v)->collect ? psprintf(__VA_ARGS__) : NULL)
+
+/* ---------------------------------------------------------------------
+ * Checks of single values
+ * ---------------------------------------------------------------------
+ */
+
+/* number of characters of a string, counted only when bytes exceed max */
+static inline bool
+string_too_long(const char *str, int len, int max_chars, int *nchars)
+{
+	if (len <= max_chars)
+		return false;
+	*nchars = pg_mbstrlen_with_len(str, len);
+	return *nchars > max_chars;
+}
+
+static bool
+value_allowed(const EcParamDef *param, const JsonbValue *val)
+{
+	for (int i = 0; i < param->nallowed; i++)
+	{
+		if (param->type == EC_TYPE_STRING)
+		{
+			if (val->val.string.len == param->allowed_len[i] &&
+				memcmp(val->val.string.val, param->allowed[i], param->allowed_len[i]) == 0)
+				return true;
+		}
+		else if (DatumGetBool(DirectFunctionCall2(numeric_eq,
+												  NumericGetDatum(val->val.numeric),
+												  NumericGetDatum(param->allowed_num[i]))))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The textual form of a number for messages (bounded: numbers in jsonb can
+ * have thousands of digits).
+ */
+static char *
+number_text(Numeric num)
+{
+	char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)));
+
+	return quote_value(s, strlen(s));
+}
+
+static void
+check_param_value(EcValidation *v, const EcParamDef *param, const JsonbValue *val)
+{
+	const char *key = param->key;
+	int			keylen = param->keylen;
+	bool		type_ok;
+
+	switch (param->type)
+	{
+		case EC_TYPE_STRING:
+		case EC_TYPE_DATE:
+		case EC_TYPE_TIMESTAMP:
+			type_ok = (val->type == jbvString);
+			break;
+		case EC_TYPE_NUMBER:
+			type_ok = (val->type == jbvNumeric);
+			break;
+		case EC_TYPE_BOOLEAN:
+			type_ok = (val->type == jbvBool);
+			break;
+		default:
+			type_ok = false;
+	}
+	if (!type_ok)
+	{
+		PARAM_PROBLEM(v, "wrong_type", true, key, keylen,
+					  "param \"%s\" must be %s, not %s",
+					  key, data_type_name(param->type), jsonb_type_name(val));
+		return;
+	}
+
+	switch (param->type)
+	{
+		case EC_TYPE_STRING:
+			{
+				int			nchars;
+
+				if (string_too_long(val->val.string.val, val->val.string.len,
+									param->max_length, &nchars))
+					PARAM_PROBLEM(v, "too_long", true, key, keylen,
+								  "param \"%s\" is %d characters long, more than its maximum of %d",
+								  key, nchars, param->max_length);
+				else if (param->nallowed > 0 && !value_allowed(param, val))
+					PARAM_PROBLEM(v, "invalid_value", true, key, keylen,
+								  "value %s of param \"%s\" is not one of: %s",
+								  quote_value(val->val.string.val, val->val.string.len),
+								  key, param->allowed_list);
+				break;
+			}
+		case EC_TYPE_NUMBER:
+			if (param->nallowed > 0 && !value_allowed(param, val))
+				PARAM_PROBLEM(v, "invalid_value", true, key, keylen,
+							  "value %s of param \"%s\" is not one of: %s",
+							  number_text(val->val.numeric), key, param->allowed_list);
+			break;
+		case EC_TYPE_DATE:
+			{
+				DateADT		d;
+
+				if (!ec_parse_date(val->val.string.val, val->val.string.len, &d))
+					PARAM_PROBLEM(v, "invalid_format", true, key, keylen,
+								  "value %s of param \"%s\" is not a calendar date in the form YYYY-MM-DD",
+								  quote_value(val->val.string.val, val->val.string.len), key);
+				break;
+			}
+		case EC_TYPE_TIMESTAMP:
+			{
+				TimestampTz ts;
+
+				if (!ec_parse_timestamp(val->val.string.val, val->val.string.len,
+										EC_TS_PARAM, &ts))
+					PARAM_PROBLEM(v, "invalid_format", true, key, keylen,
+								  "value %s of param \"%s\" is not a valid timestamp",
+								  quote_value(val->val.string.val, val->val.string.len), key);
+				break;
+			}
+		case EC_TYPE_BOOLEAN:
+			break;
+	}
+}
+
+/*
+ * Check the context object against the event's params.  seen[i] is set for
+ * each param (by catalog ordinal) that has a non-null value.
+ */
+static void
+check_context(EcValidation *v, JsonbContainer *context, bool *seen)
+{
+	const EcEventDef *def = v->def;
+	int			nkeys = JsonContainerSize(context);
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+	JsonbValue	key;
+	JsonbValue	val;
+	int			next = 0;		/* merge position in def->by_key */
+
+	if (nkeys > EC_MAX_PARAMS)
+		PROPERTY_PROBLEM(v, "too_many_params", true, "context",
+						 "context has %d params, more than the limit of %d",
+						 nkeys, EC_MAX_PARAMS);
+
+	/* without a known event there is nothing to check the params against */
+	if (def == NULL)
+		return;
+
+	it = JsonbIteratorInit(context);
+	while ((tok = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+	{
+		const EcParamDef *param = NULL;
+
+		if (tok != WJB_KEY)
+			continue;
+		tok = JsonbIteratorNext(&it, &val, true);
+		Assert(tok == WJB_VALUE);
+
+		/* jsonb keys come in the same order as def->by_key: merge */
+		while (next < def->nparams)
+		{
+			const EcParamDef *cand = def->by_key[next];
+			int			cmp = ec_jsonb_key_cmp(cand->key, cand->keylen,
+											   key.val.string.val, key.val.string.len);
+
+			if (cmp < 0)
+				next++;
+			else
+			{
+				if (cmp == 0)
+					param = cand;
+				break;
+			}
+		}
+
+		if (param == NULL)
+		{
+			if (ec_unknown_params != EC_UNKNOWN_PARAMS_ALLOW)
+				PARAM_PROBLEM(v, "unknown_param", ec_unknown_params == EC_UNKNOWN_PARAMS_REJECT,
+							  key.val.string.val, key.val.string.len,
+							  "param %s is not defined for event \"%s\"",
+							  quote_value(key.val.string.val, key.val.string.len), def->key);
+		}
+		else if (val.type != jbvNull)	/* null: not provided */
+		{
+			seen[param->ordinal] = true;
+			check_param_value(v, param, &val);
+		}
+
+		if (v->stop_on_error && v->has_error)
+			return;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Top-level properties
+ * ---------------------------------------------------------------------
+ */
+
+static EcProperty
+property_of(const char *key, int len)
+{
+	switch (len)
+	{
+		case 5:
+			if (memcmp(key, "event", 5) == 0)
+				return EC_PROP_EVENT;
+			break;
+		case 6:
+			if (memcmp(key, "tenant", 6) == 0)
+				return EC_PROP_TENANT;
+			break;
+		case 7:
+			if (memcmp(key, "context", 7) == 0)
+				return EC_PROP_CONTEXT;
+			if (memcmp(key, "visitor", 7) == 0)
+				return EC_PROP_VISITOR;
+			break;
+		case 8:
+			if (memcmp(key, "customer", 8) == 0)
+				return EC_PROP_CUSTOMER;
+			break;
+		case 9:
+			if (memcmp(key, "timestamp", 9) == 0)
+				return EC_PROP_TIMESTAMP;
+			break;
+	}
+	return EC_PROP_UNKNOWN;
+}
+
+static void
+check_tenant(EcValidation *v, const JsonbValue *val)
+{
+	bool		overflow = false;
+	int32		tenant;
+
+	if (val->type != jbvNumeric)
+	{
+		PROPERTY_PROBLEM(v, "wrong_type", true, "tenant",
+						 "property \"tenant\" must be a number, not %s", jsonb_type_name(val));
+		return;
+	}
+	if (DatumGetInt32(DirectFunctionCall1(numeric_min_scale,
+										  NumericGetDatum(val->val.numeric))) != 0)
+	{
+		PROPERTY_PROBLEM(v, "invalid_value", true, "tenant",
+						 "tenant %s is not an integer", number_text(val->val.numeric));
+		return;
+	}
+	tenant = numeric_int4_opt_error(val->val.numeric, &overflow);
+	if (overflow || tenant <= 0)
+	{
+		PROPERTY_PROBLEM(v, "invalid_value", true, "tenant",
+						 "tenant %s is not a positive integer of at most 2147483647",
+						 number_text(val->val.numeric));
+		return;
+	}
+	v->has_tenant = true;
+	v->tenant = tenant;
+}
+
+static void
+check_timestamp(EcValidation *v, const JsonbValue *val)
+{
+	bool		strict = (ec_timestamp_format == EC_TIMESTAMP_STRICT);
+
+	if (val->type != jbvString)
+	{
+		PROPERTY_PROBLEM(v, "wrong_type", true, "timestamp",
+						 "property \"timestamp\" must be a string, not %s", jsonb_type_name(val));
+		return;
+	}
+	if (!ec_parse_timestamp(val->val.string.val, val->val.string.len,
+							strict ? EC_TS_EVENT_STRICT : EC_TS_EVENT, &v->occurred_at))
+	{
+		PROPERTY_PROBLEM(v, "invalid_format", true, "timestamp",
+						 strict
+						 ? "timestamp %s is not in the form \"YYYY-MM-DD HH:MM:SS.ffffff UTC\" or not a real instant"
+						 : "timestamp %s is not an accepted timestamp form or not a real instant",
+						 quote_value(val->val.string.val, val->val.string.len));
+		return;
+	}
+	v->has_timestamp = true;
+}
+
+/* customer or visitor: a non-empty string of at most 255 characters */
+static bool
+check_identity(EcValidation *v, const char *name, const JsonbValue *val)
+{
+	int			nchars;
+
+	if (val->type != jbvString)
+	{
+		PROPERTY_PROBLEM(v, "wrong_type", true, name,
+						 "property \"%s\" must be a string, not %s", name, jsonb_type_name(val));
+		return false;
+	}
+	if (val->val.string.len == 0)
+	{
+		PROPERTY_PROBLEM(v, "invalid_value", true, name,
+						 "property \"%s\" must not be empty", name);
+		return false;
+	}
+	if (string_too_long(val->val.string.val, val->val.string.len,
+						EC_IDENTITY_MAX_CHARS, &nchars))
+	{
+		PROPERTY_PROBLEM(v, "too_long", true, name,
+						 "property \"%s\" is %d characters long, more than its maximum of %d",
+						 name, nchars, EC_IDENTITY_MAX_CHARS);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Validate an event.  v must be zeroed but for collect and stop_on_error.
+ */
+void
+ec_validate(Jsonb *event, EcValidation *v)
+{
+	JsonbValue	evval;
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+	JsonbValue	key;
+	JsonbValue	val;
+	bool		present[EC_PROP_UNKNOWN] = {false};
+	bool		event_is_string = false;
+	bool	   *seen = NULL;
+
+	if (!JB_ROOT_IS_OBJECT(event) || JB_ROOT_IS_SCALAR(event))
+	{
+		add_problem(v, "not_object", true, false,
+					v->collect ? pstrdup("") : NULL,
+					v->collect ? psprintf("event must be a JSON object, not %s",
+										  JB_ROOT_IS_SCALAR(event) ? "a scalar" : "an array")
+					: NULL);
+		return;
+	}
+
+	/* the event key decides the params; find it first */
+	if (getKeyJsonValueFromContainer(&event->root, "event", 5, &evval) &&
+		evval.type == jbvString)
+	{
+		event_is_string = true;
+		v->event_key = evval.val.string.val;
+		v->event_key_len = evval.val.string.len;
+		v->def = ec_catalog_lookup(evval.val.string.val, evval.val.string.len);
+		if (v->def)
+			seen = palloc0(sizeof(bool) * Max(1, v->def->nparams));
+	}
+
+	it = JsonbIteratorInit(&event->root);
+	while ((tok = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+	{
+		EcProperty	prop;
+
+		if (tok != WJB_KEY)
+			continue;
+		tok = JsonbIteratorNext(&it, &val, true);
+		Assert(tok == WJB_VALUE);
+
+		prop = property_of(key.val.string.val, key.val.string.len);
+		if (prop != EC_PROP_UNKNOWN && val.type == jbvNull)
+			continue;			/* null: not provided */
+		if (prop != EC_PROP_UNKNOWN)
+			present[prop] = true;
+
+		switch (prop)
+		{
+			case EC_PROP_TENANT:
+				check_tenant(v, &val);
+				break;
+			case EC_PROP_TIMESTAMP:
+				check_timestamp(v, &val);
+				break;
+			case EC_PROP_EVENT:
+				if (!event_is_string)
+					PROPERTY_PROBLEM(v, "wrong_type", true, "event",
+									 "property \"event\" must be a string, not %s",
+									 jsonb_type_name(&val));
+				else if (v->def == NULL)
+				{
+					bool		reject = (ec_unknown_events == EC_UNKNOWN_EVENTS_REJECT);
+
+					PROPERTY_PROBLEM(v, "unknown_event", reject, "event",
+									 reject ? "event %s is not in the catalog"
+									 : "event %s is not in the catalog; accepted without effects",
+									 quote_value(val.val.string.val, val.val.string.len));
+				}
+				break;
+			case EC_PROP_CUSTOMER:
+				if (check_identity(v, "customer", &val))
+				{
+					v->customer = val.val.string.val;
+					v->customer_len = val.val.string.len;
+				}
+				break;
+			case EC_PROP_VISITOR:
+				if (check_identity(v, "visitor", &val))
+				{
+					v->visitor = val.val.string.val;
+					v->visitor_len = val.val.string.len;
+				}
+				break;
+			case EC_PROP_CONTEXT:
+				if (val.type != jbvBinary || !JsonContainerIsObject(val.val.binary.data))
+					PROPERTY_PROBLEM(v, "not_object", true, "context",
+									 "context must be a JSON object, not %s",
+									 jsonb_type_name(&val));
+				else
+					check_context(v, val.val.binary.data, seen);
+				break;
+			case EC_PROP_UNKNOWN:
+				add_problem(v, "unknown_property", false, false,
+							v->collect ? make_path(NULL, key.val.string.val, key.val.string.len) : NULL,
+							v->collect ? psprintf("property %s is not an event property",
+												  quote_value(key.val.string.val, key.val.string.len))
+							: NULL);
+				break;
+		}
+		if (v->stop_on_error && v->has_error)
+			return;
+	}
+
+	/* missing properties, in the order of Optimove's mandatory properties */
+	if (!present[EC_PROP_TENANT])
+		PROPERTY_PROBLEM(v, "missing_property", true, "tenant",
+						 "mandatory property \"tenant\" is missing");
+	if (!present[EC_PROP_TIMESTAMP])
+		PROPERTY_PROBLEM(v, "missing_property", true, "timestamp",
+						 "mandatory property \"timestamp\" is missing");
+	if (!present[EC_PROP_EVENT])
+		PROPERTY_PROBLEM(v, "missing_property", true, "event",
+						 "mandatory property \"event\" is missing");
+	if (!present[EC_PROP_CUSTOMER] && !present[EC_PROP_VISITOR])
+		add_problem(v, "missing_identity", true, false,
+					v->collect ? pstrdup("") : NULL,
+					v->collect ? pstrdup("event has neither \"customer\" nor \"visitor\"") : NULL);
+	if (v->def && v->def->requires_customer && !present[EC_PROP_CUSTOMER])
+		PROPERTY_PROBLEM(v, "missing_property", true, "customer",
+						 "event \"%s\" requires property \"customer\"", v->def->key);
+	if (v->stop_on_error && v->has_error)
+		return;
+
+	/* missing mandatory params, in catalog order */
+	if (v->def)
+	{
+		for (int i = 0; i < v->def->nparams; i++)
+		{
+			const EcParamDef *param = &v->def->params[i];
+			bool		mandatory;
+
+			mandatory = param->requirement == EC_REQ_MANDATORY ||
+				(param->requirement == EC_REQ_CHANNEL &&
+				 (param->channel & ec_enabled_channels) != 0);
+			if (mandatory && !seen[i])
+				PARAM_PROBLEM(v, "missing_property", true, param->key, param->keylen,
+							  param->requirement == EC_REQ_MANDATORY
+							  ? "mandatory param \"%s\" of event \"%s\" is missing"
+							  : "param \"%s\" of event \"%s\" is missing and its channel is enabled",
+							  param->key, v->def->key);
+		}
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Results
+ * ---------------------------------------------------------------------
+ */
+
+static void
+push_string_pair(JsonbParseState **state, const char *key, const char *value)
+{
+	JsonbValue	k;
+	JsonbValue	s;
+
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = strlen(key);
+	pushJsonbValue(state, WJB_KEY, &k);
+	s.type = jbvString;
+	s.val.string.val = (char *) value;
+	s.val.string.len = strlen(value);
+	pushJsonbValue(state, WJB_VALUE, &s);
+}
+
+/*
+ * The problems as a jsonb array of {path, code, severity, message}.
+ */
+Jsonb *
+ec_problems_to_jsonb(const EcValidation *v)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue *result;
+
+	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+	for (int i = 0; i < v->nproblems; i++)
+	{
+		const EcProblem *p = &v->problems[i];
+
+		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+		push_string_pair(&state, "path", p->path);
+		push_string_pair(&state, "code", p->code);
+		push_string_pair(&state, "severity", p->is_error ? "error" : "warning");
+		push_string_pair(&state, "message", p->message);
+		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	}
+	result = pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	return JsonbValueToJsonb(result);
+}
+
+/* "path: code: message", as errdetail lines show a problem */
+char *
+ec_problem_text(const EcProblem *p)
+{
+	return psprintf("%s (%s at \"%s\")", p->message, p->code, p->path);
+}
+
+Datum
+ec_validate_event(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *event = PG_GETARG_JSONB_P(0);
+	EcValidation v = {0};
+
+	ec_catalog_begin_query(fcinfo->flinfo);
+	v.collect = true;
+	ec_validate(event, &v);
+	PG_RETURN_JSONB_P(ec_problems_to_jsonb(&v));
+}
+
+Datum
+ec_is_valid_event(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *event = PG_GETARG_JSONB_P(0);
+	EcValidation v = {0};
+
+	ec_catalog_begin_query(fcinfo->flinfo);
+	v.stop_on_error = true;
+	ec_validate(event, &v);
+	PG_RETURN_BOOL(!v.has_error);
+}
+
+Datum
+ec_assert_valid_event(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *event = PG_GETARG_JSONB_P(0);
+	EcValidation v = {0};
+	const EcProblem *first = NULL;
+	StringInfoData detail;
+
+	ec_catalog_begin_query(fcinfo->flinfo);
+	v.collect = true;
+	ec_validate(event, &v);
+	if (!v.has_error)
+		PG_RETURN_JSONB_P(event);
+
+	initStringInfo(&detail);
+	for (int i = 0; i < v.nproblems; i++)
+	{
+		const EcProblem *p = &v.problems[i];
+
+		if (first == NULL && p->is_error)
+			first = p;
+		appendStringInfo(&detail, "%s%s: %s", i > 0 ? "\n" : "",
+						 p->is_error ? "error" : "warning", ec_problem_text(p));
+	}
+	Assert(first != NULL);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid event: %s", ec_problem_text(first)),
+			 errdetail("%d problem%s:\n%s", v.nproblems, v.nproblems == 1 ? "" : "s",
+					   detail.data)));
+	PG_RETURN_NULL();			/* keep compiler quiet */
+}
