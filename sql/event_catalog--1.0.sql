@@ -52,9 +52,8 @@ CREATE TABLE event_catalog.event_params (
 	CONSTRAINT event_params_requirement
 		CHECK (requirement IN ('mandatory', 'channel', 'enrichment', 'optional')),
 	CONSTRAINT event_params_channel
-		CHECK (channel IN ('email', 'sms', 'push', 'whatsapp')
-			   AND requirement = 'channel'
-			   OR channel IS NULL AND requirement <> 'channel'),
+		CHECK ((requirement = 'channel') = (channel IS NOT NULL)
+			   AND (channel IS NULL OR channel IN ('email', 'sms', 'push', 'whatsapp'))),
 	CONSTRAINT event_params_max_length
 		CHECK (max_length IS NULL OR (data_type = 'string' AND max_length > 0)),
 	CONSTRAINT event_params_allowed_values
