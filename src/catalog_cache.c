@@ -10,7 +10,8 @@
  *	  invalidation for the changed table; the callback registered here marks
  *	  the copy stale, and the next use reloads it.  Invalidations become
  *	  visible at the next command of the changing transaction and, once it
- *	  commits, at the next statement of every other backend.
+ *	  commits, at the next statement of every other backend, whatever that
+ *	  backend's isolation level.
  *
  *-------------------------------------------------------------------------
  */
@@ -27,6 +28,7 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 
 PG_FUNCTION_INFO_V1(ec_catalog_changed);
 
@@ -227,6 +229,13 @@ ec_catalog_load(void)
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
 
+	/*
+	 * Read with the latest snapshot, taken after the invalidations were
+	 * accepted: a change committed after it sends a new invalidation.  Like
+	 * the system catalogs, the event catalog is not held to a repeatable
+	 * read transaction's snapshot.
+	 */
+	PushActiveSnapshot(GetLatestSnapshot());
 	ret = SPI_execute("SELECT t.event_key, t.category, t.requires_customer, "
 					  "       t.fail_safe, t.builtin, "
 					  "       (SELECT pg_catalog.count(*)::integer "
@@ -242,6 +251,7 @@ ec_catalog_load(void)
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "loading the event catalog failed: %s",
 			 SPI_result_code_string(ret));
+	PopActiveSnapshot();
 
 	nrows = SPI_processed;
 	oldcxt = MemoryContextSwitchTo(newcxt);
