@@ -3,13 +3,13 @@
 EXTENSION   = event_catalog
 MODULE_big  = event_catalog
 OBJS        = src/event_catalog.o src/guc.o src/catalog_cache.o \
-              src/timestamp_parse.o src/validate.o
+              src/timestamp_parse.o src/validate.o src/ingest.o
 DATA        = $(wildcard sql/event_catalog--*.sql)
 PGFILEDESC  = "event_catalog - Optimove OOTB events in PostgreSQL"
 
 # pg_regress suites: sql/NAME.sql against expected/NAME.out
 REGRESS     = setup catalog validate validate_events guc define_event \
-              cache_invalidation hostile
+              cache_invalidation hostile ingest
 
 PG_CONFIG  ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src

@@ -299,8 +299,13 @@ ec_catalog_load(void)
 		while ((def = hash_seq_search(&status)) != NULL)
 		{
 			def->by_key = palloc(sizeof(EcParamDef *) * Max(1, def->nparams));
+			def->has_effects = (strcmp(def->category, "self_exclusion") == 0);
 			for (int i = 0; i < def->nparams; i++)
+			{
 				def->by_key[i] = &def->params[i];
+				if (def->params[i].profile_attribute != NULL)
+					def->has_effects = true;
+			}
 			qsort(def->by_key, def->nparams, sizeof(EcParamDef *), param_by_key_cmp);
 		}
 	}

@@ -112,6 +112,7 @@ typedef struct EcEventDef
 	bool		requires_customer;
 	bool		fail_safe;
 	bool		builtin;
+	bool		has_effects;	/* feeds profiles or self-exclusion state */
 	int			nparams;
 	EcParamDef *params;			/* in catalog order */
 	EcParamDef **by_key;		/* in jsonb key order: length, then bytes */
@@ -161,7 +162,7 @@ typedef struct EcValidation
 	int			maxproblems;
 	EcProblem  *problems;
 	bool		has_error;
-	bool		has_property_error; /* an error outside the context params */
+	bool		has_property_error; /* an error outside the context */
 
 	/* the mandatory properties, each set only when valid */
 	const EcEventDef *def;		/* NULL: event missing, invalid or unknown */
@@ -180,5 +181,6 @@ typedef struct EcValidation
 extern void ec_validate(Jsonb *event, EcValidation *v);
 extern Jsonb *ec_problems_to_jsonb(const EcValidation *v);
 extern char *ec_problem_text(const EcProblem *p);
+extern void ec_report_invalid(const EcValidation *v) pg_attribute_noreturn();
 
 #endif							/* EVENT_CATALOG_H */

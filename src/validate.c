@@ -189,6 +189,12 @@ add_problem(EcValidation *v, const char *code, bool is_error, bool in_params,
 				(v)->collect ? make_path(NULL, (key), strlen(key)) : NULL, \
 				(v)->collect ? psprintf(__VA_ARGS__) : NULL)
 
+/* a problem with the context as a whole: a param problem for fail-safe */
+#define CONTEXT_PROBLEM(v, code, ...) \
+	add_problem((v), (code), true, true, \
+				(v)->collect ? pstrdup("/context") : NULL, \
+				(v)->collect ? psprintf(__VA_ARGS__) : NULL)
+
 /* a problem with a context param */
 #define PARAM_PROBLEM(v, code, is_error, key, keylen, ...) \
 	add_problem((v), (code), (is_error), true, \
@@ -338,8 +344,8 @@ check_context(EcValidation *v, JsonbContainer *context, bool *seen)
 	int			next = 0;		/* merge position in def->by_key */
 
 	if (nkeys > EC_MAX_PARAMS)
-		PROPERTY_PROBLEM(v, "too_many_params", true, "context",
-						 "context has %d params, more than the limit of %d",
+		CONTEXT_PROBLEM(v, "too_many_params",
+						"context has %d params, more than the limit of %d",
 						 nkeys, EC_MAX_PARAMS);
 
 	/* without a known event there is nothing to check the params against */
@@ -604,9 +610,9 @@ ec_validate(Jsonb *event, EcValidation *v)
 				break;
 			case EC_PROP_CONTEXT:
 				if (val.type != jbvBinary || !JsonContainerIsObject(val.val.binary.data))
-					PROPERTY_PROBLEM(v, "not_object", true, "context",
-									 "context must be a JSON object, not %s",
-									 jsonb_type_name(&val));
+					CONTEXT_PROBLEM(v, "not_object",
+									"context must be a JSON object, not %s",
+									jsonb_type_name(&val));
 				else
 					check_context(v, val.val.binary.data, seen);
 				break;
@@ -740,35 +746,46 @@ ec_is_valid_event(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(!v.has_error);
 }
 
-Datum
-ec_assert_valid_event(PG_FUNCTION_ARGS)
+/*
+ * Raise the error of an invalid event: SQLSTATE 22023, its first error in
+ * errmsg, every problem in errdetail.  Shared by assert_valid_event and
+ * the ingest path, so that both fail alike.
+ */
+void
+ec_report_invalid(const EcValidation *v)
 {
-	Jsonb	   *event = PG_GETARG_JSONB_P(0);
-	EcValidation v = {0};
 	const EcProblem *first = NULL;
 	StringInfoData detail;
 
-	ec_catalog_begin_query(fcinfo->flinfo);
-	v.collect = true;
-	ec_validate(event, &v);
-	if (!v.has_error)
-		PG_RETURN_JSONB_P(event);
-
 	initStringInfo(&detail);
-	for (int i = 0; i < v.nproblems; i++)
+	for (int i = 0; i < v->nproblems; i++)
 	{
-		const EcProblem *p = &v.problems[i];
+		const EcProblem *p = &v->problems[i];
 
 		if (first == NULL && p->is_error)
 			first = p;
 		appendStringInfo(&detail, "%s%s: %s", i > 0 ? "\n" : "",
 						 p->is_error ? "error" : "warning", ec_problem_text(p));
 	}
-	Assert(first != NULL);
+	if (first == NULL)
+		elog(ERROR, "ec_report_invalid called for an event without errors");
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("invalid event: %s", ec_problem_text(first)),
-			 errdetail("%d problem%s:\n%s", v.nproblems, v.nproblems == 1 ? "" : "s",
+			 errdetail("%d problem%s:\n%s", v->nproblems, v->nproblems == 1 ? "" : "s",
 					   detail.data)));
-	PG_RETURN_NULL();			/* keep compiler quiet */
+}
+
+Datum
+ec_assert_valid_event(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *event = PG_GETARG_JSONB_P(0);
+	EcValidation v = {0};
+
+	ec_catalog_begin_query(fcinfo->flinfo);
+	v.collect = true;
+	ec_validate(event, &v);
+	if (v.has_error)
+		ec_report_invalid(&v);
+	PG_RETURN_JSONB_P(event);
 }
