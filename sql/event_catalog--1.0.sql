@@ -743,10 +743,13 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	DELETE FROM event_catalog.consent_log l
+	WHERE l.event_id IN (SELECT o.event_id FROM old_events o);
 	PERFORM event_catalog.recompute_customers(
 		ARRAY(SELECT DISTINCT ROW(o.tenant, o.customer_id)::event_catalog.customer_ref
 			  FROM old_events o
-			  WHERE o.customer_id IS NOT NULL));
+			  WHERE o.customer_id IS NOT NULL
+			  ORDER BY 1));
 	RETURN NULL;
 END
 $$;
@@ -773,7 +776,304 @@ COMMENT ON FUNCTION event_catalog.event_content_hash(jsonb) IS
 	'The duplicate-detection digest of an event (null when its mandatory properties are invalid).';
 
 -------------------------------------------------------------------------------
--- Effects of events (profiles, self-exclusion)
+-- Customer profiles (last writer wins per attribute by event time)
+-------------------------------------------------------------------------------
+
+CREATE TABLE event_catalog.customers (
+	tenant				integer NOT NULL,
+	customer_id			text COLLATE "C" NOT NULL,
+	email				text,
+	mobile_number		text,
+	registration_status	text,
+	registration_source	text,
+	date_of_birth		date,
+	allow_email			boolean,
+	allow_sms			boolean,
+	allow_push			boolean,
+	allow_whatsapp		boolean,
+	is_email_verified	boolean,
+	is_mobile_verified	boolean,
+	is_blocked			boolean,
+	is_test				boolean,
+	gender				text,
+	country				text,
+	city				text,
+	address				text,
+	first_name			text,
+	last_name			text,
+	language			text,
+	currency			text,
+	brand				text,
+	alias				text,
+	referral_type		text,
+	affiliate_id		text,
+	platform			text,
+	promo_code			text,
+	license				text,
+	attributes			jsonb NOT NULL DEFAULT '{}',
+	attribute_versions	jsonb NOT NULL DEFAULT '{}',
+	created_at			timestamptz NOT NULL,
+	updated_at			timestamptz NOT NULL,
+	PRIMARY KEY (tenant, customer_id)
+);
+
+COMMENT ON TABLE event_catalog.customers IS
+	'Customer profiles from User Details Update (and Registration) events and the upsert functions.';
+COMMENT ON COLUMN event_catalog.customers.attributes IS
+	'Profile attributes of custom params that map to no column.';
+COMMENT ON COLUMN event_catalog.customers.attribute_versions IS
+	'Per attribute, the version of its value: event time (UTC) and a content digest; the newest wins.';
+COMMENT ON COLUMN event_catalog.customers.created_at IS
+	'Time of the earliest write to this profile (event time, or call time for API writes).';
+COMMENT ON COLUMN event_catalog.customers.updated_at IS
+	'Time of the newest write applied to this profile.';
+
+-- profile writes through the Customer Data API functions
+CREATE TABLE event_catalog.customer_updates (
+	update_id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	tenant			integer NOT NULL,
+	customer_id		text COLLATE "C" NOT NULL,
+	attributes		jsonb NOT NULL,
+	occurred_at		timestamptz NOT NULL,
+	received_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	updated_by		text NOT NULL DEFAULT CURRENT_USER
+);
+
+CREATE INDEX customer_updates_customer_idx
+	ON event_catalog.customer_updates (tenant, customer_id);
+
+COMMENT ON TABLE event_catalog.customer_updates IS
+	'Writes made with upsert_customer(s); kept so that profiles can be recomputed after event deletes.';
+
+-- every value of a consent or contact attribute, from events and the API
+CREATE TABLE event_catalog.consent_log (
+	tenant			integer NOT NULL,
+	customer_id		text COLLATE "C" NOT NULL,
+	attribute		text NOT NULL,
+	value			text,
+	changed_at		timestamptz NOT NULL,
+	version			text NOT NULL,
+	event_id		bigint,
+	update_id		bigint
+);
+
+CREATE INDEX consent_log_customer_idx
+	ON event_catalog.consent_log (tenant, customer_id, attribute, version);
+CREATE INDEX consent_log_event_idx ON event_catalog.consent_log (event_id);
+
+-- the changes, in event-time order: old_value is the value before
+CREATE VIEW event_catalog.customer_changes AS
+SELECT l.tenant, l.customer_id, l.attribute, l.old_value, l.new_value, l.changed_at,
+	   l.event_id, CASE WHEN l.event_id IS NOT NULL THEN 'event' ELSE 'api' END AS source,
+	   l.update_id
+FROM (SELECT c.tenant, c.customer_id, c.attribute, c.value AS new_value, c.changed_at,
+			 c.event_id, c.update_id,
+			 pg_catalog.lag(c.value) OVER w AS old_value,
+			 pg_catalog.row_number() OVER w AS n
+	  FROM event_catalog.consent_log c
+	  WINDOW w AS (PARTITION BY c.tenant, c.customer_id, c.attribute ORDER BY c.version)) l
+WHERE l.n = 1 OR l.old_value IS DISTINCT FROM l.new_value;
+
+COMMENT ON VIEW event_catalog.customer_changes IS
+	'History of email, mobile number, consent and blocked status per customer, in event-time order.';
+
+SELECT pg_catalog.pg_extension_config_dump('event_catalog.customers', '');
+SELECT pg_catalog.pg_extension_config_dump('event_catalog.customer_updates', '');
+SELECT pg_catalog.pg_extension_config_dump('event_catalog.customer_updates_update_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('event_catalog.consent_log', '');
+
+-- a date from text, or null when it is not a real YYYY-MM-DD date
+CREATE FUNCTION event_catalog.to_date_or_null(value text)
+RETURNS date
+AS 'MODULE_PATHNAME', 'ec_to_date_or_null'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- the attributes whose history customer_changes keeps
+CREATE FUNCTION event_catalog.consent_attributes()
+RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT '{email,mobile_number,allow_email,allow_sms,allow_push,allow_whatsapp,is_blocked}'::text[] $$;
+
+-- the version of a write: event time in UTC (fixed width, sorts as text),
+-- then a content digest that breaks ties
+CREATE FUNCTION event_catalog.write_version(at timestamptz, digest text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT pg_catalog.to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '|' || digest $$;
+
+-- the versions of new that are newer than those in old
+CREATE FUNCTION event_catalog.newer_versions(old jsonb, new jsonb)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+	SELECT COALESCE(pg_catalog.jsonb_object_agg(n.key, n.value), '{}')
+	FROM pg_catalog.jsonb_each_text(new) n
+	WHERE n.value > COALESCE(old ->> n.key, '')
+$$;
+
+-- the event time of the newest version among newer_versions, or null
+CREATE FUNCTION event_catalog.newest_applied(old jsonb, new jsonb)
+RETURNS timestamptz
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+	SELECT pg_catalog.max(pg_catalog.split_part(n.value, '|', 1)::timestamp) AT TIME ZONE 'UTC'
+	FROM pg_catalog.jsonb_each_text(new) n
+	WHERE n.value > COALESCE(old ->> n.key, '')
+$$;
+
+-- custom attributes: where new_versions is newer, new_attrs replaces the
+-- value, and a key written with "" is removed
+CREATE FUNCTION event_catalog.merge_attributes(old_attrs jsonb, old_versions jsonb,
+											   new_attrs jsonb, new_versions jsonb)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+	SELECT (old_attrs - ARRAY(SELECT pg_catalog.jsonb_object_keys(w.v)))
+		   || COALESCE((SELECT pg_catalog.jsonb_object_agg(a.key, a.value)
+						FROM pg_catalog.jsonb_each(new_attrs) a
+						WHERE w.v ? a.key AND a.value <> '""'), '{}')
+	FROM (SELECT event_catalog.newer_versions(old_versions, new_versions) AS v) w
+$$;
+
+/*
+ * Apply a set of profile writes with last-writer-wins per attribute.
+ *
+ * source_sql is a query (one of the fixed ones below, never user text)
+ * returning (tenant, customer_id, attr, val jsonb, version text,
+ * occurred_at, event_id, update_id), one row per attribute written; arg is
+ * its $1.  Per customer and attribute, the newest version in the set is
+ * merged into customers when it is newer than the stored one; with
+ * keep_history, consent and contact values also go to consent_log.  The
+ * typed columns come from the customers table itself, so a column added
+ * to it receives the profile attribute of the same name.  Customers are
+ * written in key order, so concurrent loads lock rows in one order.
+ */
+CREATE FUNCTION event_catalog.merge_profile_writes(source_sql text, arg anyelement,
+												   keep_history boolean)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	cols		text[] := '{}';
+	sel			text := '';
+	upd			text := '';
+	col			record;
+	conv		text;
+BEGIN
+	FOR col IN
+		SELECT a.attname::text AS name, a.atttypid AS typ
+		FROM pg_attribute a
+		WHERE a.attrelid = 'event_catalog.customers'::regclass
+		  AND a.attnum > 0 AND NOT a.attisdropped
+		  AND a.attname NOT IN ('tenant', 'customer_id', 'attributes', 'attribute_versions',
+								'created_at', 'updated_at')
+		ORDER BY a.attnum
+	LOOP
+		conv := CASE col.typ
+			WHEN 'boolean'::regtype THEN
+				'CASE WHEN jsonb_typeof(v) = ''boolean'' THEN v::text::boolean '
+				'ELSE CASE v #>> ''{}'' WHEN ''Yes'' THEN true WHEN ''No'' THEN false END END'
+			WHEN 'date'::regtype THEN 'event_catalog.to_date_or_null(v #>> ''{}'')'
+			WHEN 'text'::regtype THEN 'NULLIF(v #>> ''{}'', '''')'
+			ELSE format('CAST(NULLIF(v #>> ''{}'', '''') AS %s)', col.typ::regtype)
+		END;
+		cols := cols || col.name;
+		sel := sel || format(', (SELECT %s FROM (SELECT p.vals -> %L AS v) x)', conv, col.name);
+		upd := upd || format(', %1$I = CASE WHEN EXCLUDED.attribute_versions ->> %2$L > '
+							 'COALESCE(c.attribute_versions ->> %2$L, '''') '
+							 'THEN EXCLUDED.%1$I ELSE c.%1$I END', col.name, col.name);
+	END LOOP;
+
+	IF keep_history THEN
+		EXECUTE format($q$
+			INSERT INTO event_catalog.consent_log
+				(tenant, customer_id, attribute, value, changed_at, version, event_id, update_id)
+			SELECT s.tenant, s.customer_id, s.attr,
+				   CASE WHEN jsonb_typeof(s.val) = 'string' THEN NULLIF(s.val #>> '{}', '')
+						ELSE s.val::text END,
+				   s.occurred_at, s.version, s.event_id, s.update_id
+			FROM (%s) s
+			WHERE s.attr = ANY (event_catalog.consent_attributes())
+		$q$, source_sql) USING arg;
+	END IF;
+
+	EXECUTE format($q$
+		INSERT INTO event_catalog.customers AS c
+			(tenant, customer_id %1$s, attributes, attribute_versions, created_at, updated_at)
+		SELECT p.tenant, p.customer_id %2$s, p.custom, p.versions, p.first_at, p.last_at
+		FROM (SELECT b.tenant, b.customer_id,
+					 jsonb_object_agg(b.attr, b.val) AS vals,
+					 jsonb_object_agg(b.attr, b.version) AS versions,
+					 COALESCE(jsonb_object_agg(b.attr, b.val)
+							  FILTER (WHERE NOT b.attr = ANY (%3$L::text[])
+									  AND b.val <> '""'), '{}') AS custom,
+					 min(b.first_at) AS first_at, max(b.occurred_at) AS last_at
+			  FROM (SELECT DISTINCT ON (s.tenant, s.customer_id, s.attr)
+						   s.tenant, s.customer_id, s.attr, s.val, s.version, s.occurred_at,
+						   min(s.occurred_at) OVER (PARTITION BY s.tenant, s.customer_id) AS first_at
+					FROM (%4$s) s
+					ORDER BY s.tenant, s.customer_id, s.attr, s.version DESC) b
+			  GROUP BY b.tenant, b.customer_id) p
+		ORDER BY p.tenant, p.customer_id
+		ON CONFLICT (tenant, customer_id) DO UPDATE SET
+			attributes = event_catalog.merge_attributes(c.attributes, c.attribute_versions,
+				EXCLUDED.attributes, EXCLUDED.attribute_versions - %3$L::text[])
+			%5$s,
+			attribute_versions = c.attribute_versions
+				|| event_catalog.newer_versions(c.attribute_versions, EXCLUDED.attribute_versions),
+			created_at = LEAST(c.created_at, EXCLUDED.created_at),
+			updated_at = GREATEST(c.updated_at,
+				event_catalog.newest_applied(c.attribute_versions, EXCLUDED.attribute_versions))
+		WHERE event_catalog.newest_applied(c.attribute_versions, EXCLUDED.attribute_versions) IS NOT NULL
+		   OR EXCLUDED.created_at < c.created_at
+	$q$,
+		(SELECT string_agg(format(', %I', x), '') FROM unnest(cols) x),
+		sel, cols, source_sql, upd) USING arg;
+END
+$$;
+
+-- the profile writes of stored events ($1: event ids, or customers)
+CREATE FUNCTION event_catalog.event_writes_sql(by_customer boolean)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$
+	SELECT format($q$
+		SELECT e.tenant, e.customer_id, p.profile_attribute AS attr,
+			   e.payload -> 'context' -> p.param_key AS val,
+			   event_catalog.write_version(e.occurred_at, e.content_hash::text) AS version,
+			   e.occurred_at, e.event_id, NULL::bigint AS update_id
+		FROM event_catalog.events e
+		JOIN event_catalog.event_params p
+		  ON p.event_key = e.event_key AND p.profile_attribute IS NOT NULL
+		WHERE %s
+		  AND e.customer_id IS NOT NULL
+		  AND jsonb_typeof(e.payload -> 'context') = 'object'
+		  AND jsonb_typeof(e.payload -> 'context' -> p.param_key) IS DISTINCT FROM 'null'
+		  AND e.payload -> 'context' ? p.param_key
+	$q$, CASE WHEN by_customer
+			  THEN '(e.tenant, e.customer_id) IN (SELECT r.tenant, r.customer_id FROM unnest($1) r)'
+			  ELSE 'e.event_id = ANY ($1)' END)
+$$;
+
+-- the profile writes of API calls ($1: update ids, or customers)
+CREATE FUNCTION event_catalog.api_writes_sql(by_customer boolean)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$
+	SELECT format($q$
+		SELECT u.tenant, u.customer_id, a.key AS attr, a.value AS val,
+			   event_catalog.write_version(u.occurred_at, md5(u.attributes::text)) AS version,
+			   u.occurred_at, NULL::bigint AS event_id, u.update_id
+		FROM event_catalog.customer_updates u, jsonb_each(u.attributes) a
+		WHERE %s AND jsonb_typeof(a.value) <> 'null'
+	$q$, CASE WHEN by_customer
+			  THEN '(u.tenant, u.customer_id) IN (SELECT r.tenant, r.customer_id FROM unnest($1) r)'
+			  ELSE 'u.update_id = ANY ($1)' END)
+$$;
+
+-------------------------------------------------------------------------------
+-- Effects of events: called once per statement by the events triggers
 -------------------------------------------------------------------------------
 
 CREATE FUNCTION event_catalog.apply_event_effects(event_ids bigint[])
@@ -782,16 +1082,265 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	RETURN;
+	PERFORM event_catalog.merge_profile_writes(event_catalog.event_writes_sql(false), event_ids, true);
 END
 $$;
 
+-- recompute the derived state of customers from what remains
 CREATE FUNCTION event_catalog.recompute_customers(customers event_catalog.customer_ref[])
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	RETURN;
+	IF cardinality(customers) = 0 THEN
+		RETURN;
+	END IF;
+	DELETE FROM event_catalog.customers c
+	WHERE (c.tenant, c.customer_id) IN (SELECT r.tenant, r.customer_id FROM unnest(customers) r);
+	PERFORM event_catalog.merge_profile_writes(event_catalog.event_writes_sql(true), customers, false);
+	PERFORM event_catalog.merge_profile_writes(event_catalog.api_writes_sql(true), customers, false);
 END
 $$;
+
+-------------------------------------------------------------------------------
+-- Customer Data API equivalents
+-------------------------------------------------------------------------------
+
+/*
+ * upsert_customers(tenant, customers): a batch of
+ * {"customer_id": ..., "attributes": {...}, "timestamp": ...}.  Attribute
+ * keys may carry the ootb_ prefix or not; values of User Details Update
+ * params are validated as in the event, other keys are custom attributes
+ * (scalars, strings of at most 255 characters).  Returns per element what
+ * happened; one bad element is reported and does not stop the others.
+ */
+CREATE FUNCTION event_catalog.upsert_customers(tenant integer, customers jsonb)
+RETURNS TABLE (ordinal integer, customer_id text, status text, problems jsonb)
+LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_tenant	constant integer := upsert_customers.tenant;
+	v_elem		jsonb;
+	v_ord		integer := 0;
+	v_id		text;
+	v_ts		text;
+	v_at		timestamptz;
+	v_problems	jsonb;
+	v_context	jsonb;
+	v_given		jsonb;		-- param key -> the key as the caller gave it
+	v_attrs		jsonb;
+	v_key		text;
+	v_val		jsonb;
+	v_param		event_catalog.event_params;
+	v_results	jsonb := '[]';	-- [{ord, id, status, problems, update_id}]
+	v_update_id	bigint;
+	v_ids		bigint[] := '{}';
+	v_before	jsonb;
+	v_after		jsonb;
+	v_field		text;
+BEGIN
+	IF v_tenant <= 0 THEN
+		RAISE EXCEPTION 'tenant % is not a positive integer', v_tenant
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF jsonb_typeof(customers) <> 'array' THEN
+		RAISE EXCEPTION 'customers must be a JSON array, not %', jsonb_typeof(customers)
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Pass [{"customer_id": ..., "attributes": {...}, "timestamp": ...}, ...].';
+	END IF;
+
+	FOR v_elem IN SELECT e FROM jsonb_array_elements(customers) e LOOP
+		v_ord := v_ord + 1;
+		v_problems := '[]';
+		v_id := NULL;
+		v_context := '{}';
+		v_given := '{}';
+		v_attrs := '{}';
+
+		IF jsonb_typeof(v_elem) <> 'object' THEN
+			v_results := v_results || jsonb_build_object('ord', v_ord, 'status', 'rejected',
+				'problems', jsonb_build_array(jsonb_build_object('path', '', 'code', 'not_object',
+					'severity', 'error',
+					'message', format('customer must be a JSON object, not %s', jsonb_typeof(v_elem)))));
+			CONTINUE;
+		END IF;
+
+		FOR v_field IN SELECT jsonb_object_keys(v_elem) LOOP
+			IF v_field NOT IN ('customer_id', 'attributes', 'timestamp') THEN
+				v_problems := v_problems || jsonb_build_object('path', '/' || replace(replace(v_field, '~', '~0'), '/', '~1'),
+					'code', 'unknown_property', 'severity', 'warning',
+					'message', format('property "%s" is not a customer property', left(v_field, 60)));
+			END IF;
+		END LOOP;
+
+		-- customer_id, timestamp: checked as the event's customer and timestamp
+		v_ts := CASE WHEN jsonb_typeof(v_elem->'timestamp') = 'string' THEN v_elem->>'timestamp' END;
+		v_problems := v_problems || COALESCE((
+			SELECT jsonb_agg(p) FROM jsonb_array_elements(event_catalog.validate_event(jsonb_build_object(
+				'tenant', v_tenant, 'event', 'ootb_user_details_update',
+				'timestamp', COALESCE(v_elem->'timestamp', '"2000-01-01T00:00:00Z"'),
+				'customer', v_elem->'customer_id'))) p
+			WHERE p->>'path' IN ('/customer', '/timestamp')), '[]');
+		v_problems := (SELECT COALESCE(jsonb_agg(CASE
+				WHEN p->>'path' = '/customer' AND p->>'code' = 'missing_property'
+				THEN jsonb_build_object('path', '/customer_id', 'code', 'missing_property',
+										'severity', 'error', 'message', 'property "customer_id" is missing')
+				WHEN p->>'path' = '/customer'
+				THEN jsonb_set(jsonb_set(p, '{path}', '"/customer_id"'), '{message}',
+							   to_jsonb(replace(p->>'message', '"customer"', '"customer_id"')))
+				ELSE p END), '[]') FROM jsonb_array_elements(v_problems) p);
+		IF jsonb_typeof(v_elem->'customer_id') = 'string' THEN
+			v_id := v_elem->>'customer_id';
+		END IF;
+
+		IF v_elem ? 'attributes' AND jsonb_typeof(v_elem->'attributes') <> 'object' THEN
+			v_problems := v_problems || jsonb_build_object('path', '/attributes', 'code', 'not_object',
+				'severity', 'error', 'message',
+				format('attributes must be a JSON object, not %s', jsonb_typeof(v_elem->'attributes')));
+		ELSIF v_elem ? 'attributes' THEN
+			FOR v_key, v_val IN SELECT key, value FROM jsonb_each(v_elem->'attributes') LOOP
+				SELECT * INTO v_param FROM event_catalog.event_params ep
+				WHERE ep.event_key = 'ootb_user_details_update'
+				  AND ep.param_key IN (v_key, 'ootb_' || v_key)
+				ORDER BY ep.param_key = v_key DESC LIMIT 1;
+				IF FOUND AND v_param.profile_attribute IS NOT NULL THEN
+					v_context := v_context || jsonb_build_object(v_param.param_key, v_val);
+					v_given := v_given || jsonb_build_object(v_param.param_key, v_key);
+					v_attrs := v_attrs || jsonb_build_object(v_param.profile_attribute, v_val);
+				ELSIF jsonb_typeof(v_val) IN ('object', 'array') THEN
+					v_problems := v_problems || jsonb_build_object(
+						'path', '/attributes/' || replace(replace(v_key, '~', '~0'), '/', '~1'),
+						'code', 'wrong_type', 'severity', 'error',
+						'message', format('custom attribute "%s" must be a string, number or boolean, not %s',
+										  left(v_key, 60), jsonb_typeof(v_val)));
+				ELSIF jsonb_typeof(v_val) = 'string' AND length(v_val #>> '{}') > 255 THEN
+					v_problems := v_problems || jsonb_build_object(
+						'path', '/attributes/' || replace(replace(v_key, '~', '~0'), '/', '~1'),
+						'code', 'too_long', 'severity', 'error',
+						'message', format('custom attribute "%s" is %s characters long, more than its maximum of 255',
+										  left(v_key, 60), length(v_val #>> '{}')));
+				ELSE
+					v_attrs := v_attrs || jsonb_build_object(v_key, v_val);
+				END IF;
+			END LOOP;
+			-- values of known attributes: the rules of the event's params
+			v_problems := v_problems || COALESCE((
+				SELECT jsonb_agg(jsonb_set(p, '{path}', to_jsonb('/attributes/' || replace(replace(
+						   COALESCE(v_given->>substr(p->>'path', 10), substr(p->>'path', 10)),
+						   '~', '~0'), '/', '~1'))))
+				FROM jsonb_array_elements(event_catalog.validate_event(jsonb_build_object(
+					'tenant', v_tenant, 'event', 'ootb_user_details_update',
+					'timestamp', '2000-01-01T00:00:00Z', 'customer', 'x', 'context', v_context))) p
+				WHERE p->>'path' LIKE '/context/%'), '[]');
+		END IF;
+
+		IF EXISTS (SELECT 1 FROM jsonb_array_elements(v_problems) p WHERE p->>'severity' = 'error') THEN
+			v_results := v_results || jsonb_build_object('ord', v_ord, 'id', v_id,
+				'status', 'rejected', 'problems', v_problems);
+			CONTINUE;
+		END IF;
+
+		v_at := CASE WHEN v_ts IS NULL THEN clock_timestamp()
+					 ELSE event_catalog.parse_event_timestamp(v_ts) END;
+		INSERT INTO event_catalog.customer_updates (tenant, customer_id, attributes, occurred_at)
+		VALUES (v_tenant, v_id, v_attrs, v_at)
+		RETURNING update_id INTO v_update_id;
+		v_ids := v_ids || v_update_id;
+		v_results := v_results || jsonb_build_object('ord', v_ord, 'id', v_id, 'update_id', v_update_id,
+			'problems', CASE WHEN jsonb_array_length(v_problems) > 0 THEN v_problems END);
+	END LOOP;
+
+	IF cardinality(v_ids) > 0 THEN
+		SELECT COALESCE(jsonb_object_agg(c.customer_id,
+				   to_jsonb(c) - 'attribute_versions' - 'created_at' - 'updated_at'), '{}')
+		INTO v_before
+		FROM event_catalog.customers c
+		WHERE c.tenant = v_tenant
+		  AND c.customer_id IN (SELECT u.customer_id FROM event_catalog.customer_updates u
+								WHERE u.update_id = ANY (v_ids));
+
+		PERFORM event_catalog.merge_profile_writes(event_catalog.api_writes_sql(false), v_ids, true);
+
+		SELECT COALESCE(jsonb_object_agg(c.customer_id,
+				   to_jsonb(c) - 'attribute_versions' - 'created_at' - 'updated_at'), '{}')
+		INTO v_after
+		FROM event_catalog.customers c
+		WHERE c.tenant = v_tenant
+		  AND c.customer_id IN (SELECT u.customer_id FROM event_catalog.customer_updates u
+								WHERE u.update_id = ANY (v_ids));
+	END IF;
+
+	/*
+	 * Status of each accepted element: a write that won at least one
+	 * attribute inserted the customer (the first such element of a new
+	 * customer) or updated it (if the row changed); any other is unchanged.
+	 */
+	RETURN QUERY
+	WITH r AS (
+		SELECT (x->>'ord')::integer AS ord, x->>'id' AS id, x->>'status' AS status,
+			   NULLIF(x->'problems', 'null') AS problems, (x->>'update_id')::bigint AS update_id
+		FROM jsonb_array_elements(v_results) x
+	), won AS (
+		SELECT r.*, EXISTS (
+				SELECT 1
+				FROM event_catalog.customer_updates u, event_catalog.customers c,
+					 jsonb_each_text(c.attribute_versions) cv
+				WHERE u.update_id = r.update_id
+				  AND c.tenant = v_tenant AND c.customer_id = r.id
+				  AND cv.value = event_catalog.write_version(u.occurred_at, md5(u.attributes::text))
+			   ) AS won
+		FROM r WHERE r.status IS NULL
+	)
+	SELECT r.ord, r.id, r.status, r.problems FROM r WHERE r.status IS NOT NULL
+	UNION ALL
+	SELECT w.ord, w.id,
+		   CASE WHEN NOT w.won THEN 'unchanged'
+				WHEN NOT v_before ? w.id
+					 AND w.ord = min(w.ord) FILTER (WHERE w.won) OVER (PARTITION BY w.id)
+					THEN 'inserted'
+				WHEN v_before -> w.id IS DISTINCT FROM v_after -> w.id THEN 'updated'
+				ELSE 'unchanged' END,
+		   w.problems
+	FROM won w
+	ORDER BY 1;
+END
+$$;
+
+COMMENT ON FUNCTION event_catalog.upsert_customers(integer, jsonb) IS
+	'Batch profile writes [{customer_id, attributes, timestamp}]: per customer inserted, updated, unchanged or rejected.';
+
+CREATE FUNCTION event_catalog.upsert_customer(tenant integer, customer_id text, attributes jsonb)
+RETURNS text
+LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r			record;
+	v_detail	text;
+BEGIN
+	SELECT * INTO r FROM event_catalog.upsert_customers(tenant,
+		jsonb_build_array(jsonb_build_object('customer_id', customer_id, 'attributes', attributes)));
+	IF r.status = 'rejected' THEN
+		SELECT string_agg(format('%s: %s (%s at "%s")', p->>'severity', p->>'message',
+								 p->>'code', p->>'path'), E'\n')
+		INTO v_detail
+		FROM jsonb_array_elements(r.problems) p;
+		RAISE EXCEPTION 'invalid customer "%": %', left(customer_id, 60),
+			(SELECT p->>'message' FROM jsonb_array_elements(r.problems) p
+			 WHERE p->>'severity' = 'error' LIMIT 1)
+			USING ERRCODE = 'invalid_parameter_value', DETAIL = v_detail;
+	END IF;
+	RETURN r.status;
+END
+$$;
+
+COMMENT ON FUNCTION event_catalog.upsert_customer(integer, text, jsonb) IS
+	'Legacy single-customer profile write: inserted, updated or unchanged; an invalid attribute raises 22023.';
+
+-- an event timestamp (any accepted form) as timestamptz; error if invalid
+CREATE FUNCTION event_catalog.parse_event_timestamp(value text)
+RETURNS timestamptz
+AS 'MODULE_PATHNAME', 'ec_parse_event_timestamp'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;

@@ -515,6 +515,17 @@ find_duplicate(Relation heaprel, IngestState *st, pg_uuid_t *hash,
 	return found;
 }
 
+/*
+ * May the event be stored?  Yes without errors; a fail-safe event also with
+ * errors in its context, as long as its properties are valid.
+ */
+static bool
+ec_event_acceptable(const EcValidation *v)
+{
+	return !v->has_error ||
+		(v->def != NULL && v->def->fail_safe && !v->has_property_error);
+}
+
 /* ---------------------------------------------------------------------
  * The insert trigger
  * ---------------------------------------------------------------------
@@ -654,7 +665,6 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 	text	   *raw = NULL;
 	Jsonb	   *payload = NULL;
 	EcValidation v = {0};
-	bool		accept;
 	pg_uuid_t  *hash;
 	int64		dup_id;
 	Datum	   *values;
@@ -724,9 +734,7 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 	/* validate; fail-safe events are kept when their properties are valid */
 	v.collect = true;
 	ec_validate(payload, &v);
-	accept = !v.has_error ||
-		(v.def != NULL && v.def->fail_safe && !v.has_property_error);
-	if (!accept)
+	if (!ec_event_acceptable(&v))
 	{
 		if (ec_on_invalid == EC_ON_INVALID_ERROR)
 			ec_report_invalid(&v);
@@ -959,9 +967,22 @@ ec_track(PG_FUNCTION_ARGS)
 		track_plan = plan;
 	}
 
+	/* an invalid event fails exactly as assert_valid_event does */
+	if (ec_on_invalid == EC_ON_INVALID_ERROR)
+	{
+		EcValidation v = {0};
+
+		ec_catalog_begin_query(fcinfo->flinfo);
+		v.collect = true;
+		ec_validate(event, &v);
+		if (!ec_event_acceptable(&v))
+			ec_report_invalid(&v);
+	}
+
 	values[0] = JsonbPGetDatum(event);
 	last_outcome = EC_OUTCOME_NONE;
-	ret = SPI_execute_plan(track_plan, values, NULL, false, 1);
+	/* no row limit: a limited run would stop before the statement triggers */
+	ret = SPI_execute_plan(track_plan, values, NULL, false, 0);
 	if (ret != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "could not record the event: %s", SPI_result_code_string(ret));
 

@@ -18,6 +18,7 @@
 
 #include "datatype/timestamp.h"
 #include "utils/date.h"
+#include "utils/builtins.h"
 #include "utils/datetime.h"
 
 /* read n decimal digits at s, or return -1 */
@@ -170,4 +171,40 @@ ec_parse_timestamp(const char *str, int len, EcTimestampMode mode,
 		return false;
 	*result = ts;
 	return true;
+}
+
+/* ---------------------------------------------------------------------
+ * SQL entry points
+ * ---------------------------------------------------------------------
+ */
+PG_FUNCTION_INFO_V1(ec_to_date_or_null);
+PG_FUNCTION_INFO_V1(ec_parse_event_timestamp);
+
+/* to_date_or_null(text): a real YYYY-MM-DD date, or null */
+Datum
+ec_to_date_or_null(PG_FUNCTION_ARGS)
+{
+	text	   *value = PG_GETARG_TEXT_PP(0);
+	DateADT		result;
+
+	if (!ec_parse_date(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value), &result))
+		PG_RETURN_NULL();
+	PG_RETURN_DATEADT(result);
+}
+
+/* parse_event_timestamp(text): an event timestamp in any accepted form */
+Datum
+ec_parse_event_timestamp(PG_FUNCTION_ARGS)
+{
+	text	   *value = PG_GETARG_TEXT_PP(0);
+	TimestampTz result;
+
+	if (!ec_parse_timestamp(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value),
+							ec_timestamp_format == EC_TIMESTAMP_STRICT ? EC_TS_EVENT_STRICT : EC_TS_EVENT,
+							&result))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_DATETIME_FORMAT),
+				 errmsg("invalid event timestamp: \"%s\"", text_to_cstring(value)),
+				 errhint("Use \"YYYY-MM-DD HH:MM:SS.ffffff UTC\" or RFC 3339, e.g. \"2026-06-09T10:15:00Z\".")));
+	PG_RETURN_TIMESTAMPTZ(result);
 }
