@@ -254,6 +254,11 @@ check_param_value(EcValidation *v, const EcParamDef *param, const JsonbValue *va
 	int			keylen = param->keylen;
 	bool		type_ok;
 
+	/* "" clears a profile attribute, whatever its type and allowed values */
+	if (param->profile_attribute != NULL && val->type == jbvString &&
+		val->val.string.len == 0)
+		return;
+
 	switch (param->type)
 	{
 		case EC_TYPE_STRING:
