@@ -63,7 +63,13 @@ SELECT * FROM problems(ev('ootb_login') || '{"tenant": 5.0}');
 SELECT * FROM problems(ev('ootb_login') || '{"tenant": 2147483648}');
 SELECT * FROM problems(ev('ootb_login') || '{"tenant": 1e400}');
 
--- invalid_format: dates
+-- "" clears a profile attribute, so it passes whatever the param's rules
+SELECT * FROM problems(ev('ootb_user_details_update', '{"ootb_allow_email": "", "ootb_is_test": "",
+    "ootb_status": "", "ootb_date_of_birth": ""}'));
+-- ... but only for params that feed the profile
+SELECT * FROM problems(ev('ootb_registration_failed', '{"ootb_eventdatetime": ""}'));
+
+-- invalid_format: dates ("" is a clear, see above)
 SELECT d, (SELECT string_agg(code, ',') FROM problems(ev('ootb_user_details_update',
            jsonb_build_object('ootb_date_of_birth', d)))) AS codes
 FROM unnest(ARRAY['1990-01-15', '2024-02-29', '2023-02-29', '1990-02-30', '1990-13-01',
