@@ -936,22 +936,23 @@ AS $$
 $$;
 
 /*
- * Apply a set of profile writes with last-writer-wins per attribute.
+ * The body of a function that applies a set of profile writes with
+ * last-writer-wins per attribute.
  *
  * source_sql is a query (one of the fixed ones below, never user text)
  * returning (tenant, customer_id, attr, val jsonb, version text,
- * occurred_at, event_id, update_id), one row per attribute written; arg is
- * its $1.  Per customer and attribute, the newest version in the set is
- * merged into customers when it is newer than the stored one; with
- * keep_history, consent and contact values also go to consent_log.  The
- * typed columns come from the customers table itself, so a column added
- * to it receives the profile attribute of the same name.  Customers are
- * written in key order, so concurrent loads lock rows in one order.
+ * occurred_at, event_id, update_id), one row per attribute written, from
+ * the function's $1.  Per customer and attribute, the newest version in
+ * the set is merged into customers when it is newer than the stored one;
+ * with keep_history, consent and contact values also go to consent_log.
+ * The typed columns are those of the customers table when the body is
+ * built, so a column added to it (then build_profile_functions()) receives
+ * the profile attribute of the same name.  Customers are written in key
+ * order, so concurrent loads lock rows in one order.
  */
-CREATE FUNCTION event_catalog.merge_profile_writes(source_sql text, arg anyelement,
-												   keep_history boolean)
-RETURNS void
-LANGUAGE plpgsql
+CREATE FUNCTION event_catalog.profile_merge_body(source_sql text, keep_history boolean)
+RETURNS text
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -960,6 +961,7 @@ DECLARE
 	upd			text := '';
 	col			record;
 	conv		text;
+	body		text := 'BEGIN' || chr(10);
 BEGIN
 	FOR col IN
 		SELECT a.attname::text AS name, a.atttypid AS typ
@@ -986,7 +988,7 @@ BEGIN
 	END LOOP;
 
 	IF keep_history THEN
-		EXECUTE format($q$
+		body := body || format($q$
 			INSERT INTO event_catalog.consent_log
 				(tenant, customer_id, attribute, value, changed_at, version, event_id, update_id)
 			SELECT s.tenant, s.customer_id, s.attr,
@@ -994,11 +996,11 @@ BEGIN
 						ELSE s.val::text END,
 				   s.occurred_at, s.version, s.event_id, s.update_id
 			FROM (%s) s
-			WHERE s.attr = ANY (event_catalog.consent_attributes())
-		$q$, source_sql) USING arg;
+			WHERE s.attr = ANY (event_catalog.consent_attributes());
+		$q$, source_sql);
 	END IF;
 
-	EXECUTE format($q$
+	body := body || format($q$
 		INSERT INTO event_catalog.customers AS c
 			(tenant, customer_id %1$s, attributes, attribute_versions, created_at, updated_at)
 		SELECT p.tenant, p.customer_id %2$s, p.custom, p.versions, p.first_at, p.last_at
@@ -1026,10 +1028,11 @@ BEGIN
 			updated_at = GREATEST(c.updated_at,
 				event_catalog.newest_applied(c.attribute_versions, EXCLUDED.attribute_versions))
 		WHERE event_catalog.newest_applied(c.attribute_versions, EXCLUDED.attribute_versions) IS NOT NULL
-		   OR EXCLUDED.created_at < c.created_at
+		   OR EXCLUDED.created_at < c.created_at;
 	$q$,
 		(SELECT string_agg(format(', %I', x), '') FROM unnest(cols) x),
-		sel, cols, source_sql, upd) USING arg;
+		sel, cols, source_sql, upd);
+	RETURN body || 'END';
 END
 $$;
 
@@ -1072,36 +1075,41 @@ AS $$
 			  ELSE 'u.update_id = ANY ($1)' END)
 $$;
 
--------------------------------------------------------------------------------
--- Effects of events: called once per statement by the events triggers
--------------------------------------------------------------------------------
-
-CREATE FUNCTION event_catalog.apply_event_effects(event_ids bigint[])
+/*
+ * (Re)build the four merge functions from the current customers columns:
+ * plain PL/pgSQL with static statements, so their plans are cached.
+ */
+CREATE FUNCTION event_catalog.build_profile_functions()
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	f record;
 BEGIN
-	PERFORM event_catalog.merge_profile_writes(event_catalog.event_writes_sql(false), event_ids, true);
+	FOR f IN
+		SELECT * FROM (VALUES
+			('merge_event_writes', 'event_ids bigint[]', false, true, true),
+			('merge_api_writes', 'update_ids bigint[]', false, false, true),
+			('merge_customer_event_writes', 'customers event_catalog.customer_ref[]', true, true, false),
+			('merge_customer_api_writes', 'customers event_catalog.customer_ref[]', true, false, false)
+		) AS v(name, args, by_customer, from_events, keep_history)
+	LOOP
+		EXECUTE format('CREATE OR REPLACE FUNCTION event_catalog.%I(%s) RETURNS void '
+					   'LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS %L',
+					   f.name, f.args,
+					   event_catalog.profile_merge_body(
+						   CASE WHEN f.from_events THEN event_catalog.event_writes_sql(f.by_customer)
+								ELSE event_catalog.api_writes_sql(f.by_customer) END,
+						   f.keep_history));
+	END LOOP;
 END
 $$;
 
--- recompute the derived state of customers from what remains
-CREATE FUNCTION event_catalog.recompute_customers(customers event_catalog.customer_ref[])
-RETURNS void
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF cardinality(customers) = 0 THEN
-		RETURN;
-	END IF;
-	DELETE FROM event_catalog.customers c
-	WHERE (c.tenant, c.customer_id) IN (SELECT r.tenant, r.customer_id FROM unnest(customers) r);
-	PERFORM event_catalog.merge_profile_writes(event_catalog.event_writes_sql(true), customers, false);
-	PERFORM event_catalog.merge_profile_writes(event_catalog.api_writes_sql(true), customers, false);
-END
-$$;
+COMMENT ON FUNCTION event_catalog.build_profile_functions() IS
+	'Regenerate the profile merge functions; run after adding a column to event_catalog.customers.';
+
+SELECT event_catalog.build_profile_functions();
 
 -------------------------------------------------------------------------------
 -- Customer Data API equivalents
@@ -1253,6 +1261,9 @@ BEGIN
 	END LOOP;
 
 	IF cardinality(v_ids) > 0 THEN
+		PERFORM event_catalog.lock_customers(ARRAY(
+			SELECT DISTINCT ROW(v_tenant, u.customer_id)::event_catalog.customer_ref
+			FROM event_catalog.customer_updates u WHERE u.update_id = ANY (v_ids)));
 		SELECT COALESCE(jsonb_object_agg(c.customer_id,
 				   to_jsonb(c) - 'attribute_versions' - 'created_at' - 'updated_at'), '{}')
 		INTO v_before
@@ -1261,7 +1272,7 @@ BEGIN
 		  AND c.customer_id IN (SELECT u.customer_id FROM event_catalog.customer_updates u
 								WHERE u.update_id = ANY (v_ids));
 
-		PERFORM event_catalog.merge_profile_writes(event_catalog.api_writes_sql(false), v_ids, true);
+		PERFORM event_catalog.merge_api_writes(v_ids);
 
 		SELECT COALESCE(jsonb_object_agg(c.customer_id,
 				   to_jsonb(c) - 'attribute_versions' - 'created_at' - 'updated_at'), '{}')
@@ -1344,3 +1355,437 @@ CREATE FUNCTION event_catalog.parse_event_timestamp(value text)
 RETURNS timestamptz
 AS 'MODULE_PATHNAME', 'ec_parse_event_timestamp'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+-------------------------------------------------------------------------------
+-- Self-exclusion lifecycle
+-------------------------------------------------------------------------------
+
+CREATE TABLE event_catalog.self_exclusions (
+	tenant				integer NOT NULL,
+	customer_id			text COLLATE "C" NOT NULL,
+	episode				integer NOT NULL,
+	status				text NOT NULL CHECK (status IN ('pending', 'active', 'lifted')),
+	exclusion_type		text CHECK (exclusion_type IN ('self_exclusion', 'cool_off')),
+	reason				text,
+	duration			text,
+	requested_at		timestamptz NOT NULL,
+	activated_at		timestamptz,
+	starts_at			timestamptz,
+	expires_at			timestamptz,
+	lifted_at			timestamptz,
+	update_count		integer NOT NULL DEFAULT 0,
+	violation_count		integer NOT NULL DEFAULT 0,
+	last_violation_at	timestamptz,
+	brand				text,
+	license				text,
+	first_event_id		bigint NOT NULL,
+	last_event_id		bigint NOT NULL,
+	PRIMARY KEY (tenant, customer_id, episode)
+);
+
+-- the exclusions in force: those not lifted
+CREATE INDEX self_exclusions_open_idx
+	ON event_catalog.self_exclusions (tenant, customer_id) WHERE lifted_at IS NULL;
+
+COMMENT ON TABLE event_catalog.self_exclusions IS
+	'Self-exclusion episodes, a pure function of each customer''s five self-exclusion events.';
+
+CREATE TABLE event_catalog.self_exclusion_anomalies (
+	tenant			integer NOT NULL,
+	customer_id		text COLLATE "C" NOT NULL,
+	event_id		bigint NOT NULL,
+	episode			integer,
+	code			text NOT NULL,
+	detail			text NOT NULL,
+	occurred_at		timestamptz NOT NULL
+);
+
+CREATE INDEX self_exclusion_anomalies_customer_idx
+	ON event_catalog.self_exclusion_anomalies (tenant, customer_id);
+
+COMMENT ON TABLE event_catalog.self_exclusion_anomalies IS
+	'Out-of-order, impossible or weakening self-exclusion events, and what was done about them.';
+
+SELECT pg_catalog.pg_extension_config_dump('event_catalog.self_exclusions', '');
+SELECT pg_catalog.pg_extension_config_dump('event_catalog.self_exclusion_anomalies', '');
+
+-- a timestamp param's value (any accepted form), or null
+CREATE FUNCTION event_catalog.to_timestamp_or_null(value text)
+RETURNS timestamptz
+AS 'MODULE_PATHNAME', 'ec_to_timestamp_or_null'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- a time as RFC 3339 UTC text, whatever the session's time zone
+CREATE FUNCTION event_catalog.utc_text(at timestamptz)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT pg_catalog.to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') $$;
+
+-- the lifecycle order of the five events, for events at the same instant
+CREATE FUNCTION event_catalog.lifecycle_rank(event_key text)
+RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+	SELECT CASE event_key
+		WHEN 'ootb_self_exclusion_initiated' THEN 1
+		WHEN 'ootb_self_exclusion_activated' THEN 2
+		WHEN 'ootb_self_exclusion_updated' THEN 3
+		WHEN 'ootb_self_exclusion_violation_attempt' THEN 4
+		WHEN 'ootb_self_exclusion_lifted' THEN 5
+	END
+$$;
+
+/*
+ * Rebuild the episodes and anomalies of the given customers from all their
+ * self-exclusion events, in (occurred_at, lifecycle rank, content) order.
+ * A param that is not of its type (fail-safe events are stored with bad
+ * params) is ignored.  The rules:
+ *   initiated   opens a pending episode; with one open, updates it
+ *   activated   makes the open episode active; with none, opens one active
+ *   updated     changes the open episode (an earlier expiry, a later start
+ *               or self-exclusion -> cool-off is refused); with none, opens
+ *               one active
+ *   violation   counts on the open episode; with none, changes nothing
+ *   lifted      closes the open episode; with none, changes nothing
+ * Every oddity is recorded in self_exclusion_anomalies.
+ */
+CREATE FUNCTION event_catalog.recompute_self_exclusions(customers event_catalog.customer_ref[])
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	ev			record;
+	ep			event_catalog.self_exclusions;
+	is_open		boolean := false;
+	n_episode	integer := 0;
+	cur_tenant	integer;
+	cur_id		text;
+	v_start		timestamptz;
+	v_expiry	timestamptz;
+	v_type		text;
+	v_when		timestamptz;
+	v_kind		text;
+BEGIN
+	DELETE FROM event_catalog.self_exclusions s
+	WHERE (s.tenant, s.customer_id) IN (SELECT r.tenant, r.customer_id FROM unnest(customers) r);
+	DELETE FROM event_catalog.self_exclusion_anomalies a
+	WHERE (a.tenant, a.customer_id) IN (SELECT r.tenant, r.customer_id FROM unnest(customers) r);
+
+	FOR ev IN
+		SELECT e.event_id, e.tenant, e.customer_id, e.event_key, e.occurred_at, e.problems,
+			   CASE WHEN jsonb_typeof(e.payload -> 'context') = 'object'
+					THEN e.payload -> 'context' ELSE '{}' END AS ctx
+		FROM event_catalog.events e
+		WHERE (e.tenant, e.customer_id) IN (SELECT r.tenant, r.customer_id FROM unnest(customers) r)
+		  AND e.event_key IN ('ootb_self_exclusion_initiated', 'ootb_self_exclusion_activated',
+							  'ootb_self_exclusion_updated', 'ootb_self_exclusion_violation_attempt',
+							  'ootb_self_exclusion_lifted')
+		ORDER BY e.tenant, e.customer_id, e.occurred_at, event_catalog.lifecycle_rank(e.event_key),
+				 e.content_hash
+	LOOP
+		IF cur_id IS DISTINCT FROM ev.customer_id OR cur_tenant IS DISTINCT FROM ev.tenant THEN
+			IF is_open THEN
+				INSERT INTO event_catalog.self_exclusions SELECT ep.*;
+			END IF;
+			cur_tenant := ev.tenant;
+			cur_id := ev.customer_id;
+			is_open := false;
+			n_episode := 0;
+		END IF;
+		v_kind := substr(ev.event_key, length('ootb_self_exclusion_') + 1);
+
+		-- a fail-safe event stored with bad params: say so, use the rest
+		IF EXISTS (SELECT 1 FROM jsonb_array_elements(ev.problems) p WHERE p->>'severity' = 'error') THEN
+			INSERT INTO event_catalog.self_exclusion_anomalies
+			VALUES (ev.tenant, ev.customer_id, ev.event_id, CASE WHEN is_open THEN ep.episode END,
+					'invalid_params',
+					'stored with bad params, which were ignored: ' ||
+					(SELECT string_agg(p->>'path', ', ') FROM jsonb_array_elements(ev.problems) p
+					 WHERE p->>'severity' = 'error'),
+					ev.occurred_at);
+		END IF;
+
+		v_start := event_catalog.to_timestamp_or_null(ev.ctx ->> 'ootb_self_exclusion_start_date');
+		v_expiry := event_catalog.to_timestamp_or_null(ev.ctx ->> 'ootb_self_exclusion_expiry_date');
+		v_type := CASE WHEN jsonb_typeof(ev.ctx -> 'ootb_exclusion_type') = 'number' THEN
+					  CASE (ev.ctx ->> 'ootb_exclusion_type')::numeric
+						  WHEN 0 THEN 'self_exclusion' WHEN 1 THEN 'cool_off' END END;
+
+		IF v_kind IN ('violation_attempt', 'lifted') AND NOT is_open THEN
+			INSERT INTO event_catalog.self_exclusion_anomalies
+			VALUES (ev.tenant, ev.customer_id, ev.event_id, NULL,
+					CASE v_kind WHEN 'lifted' THEN 'lifted_without_exclusion'
+								ELSE 'violation_without_exclusion' END,
+					CASE v_kind WHEN 'lifted' THEN 'no exclusion was open; nothing was lifted'
+								ELSE 'no exclusion was open; nothing was counted' END,
+					ev.occurred_at);
+			CONTINUE;
+		END IF;
+
+		IF v_kind = 'violation_attempt' THEN
+			ep.violation_count := ep.violation_count + 1;
+			v_when := COALESCE(event_catalog.to_timestamp_or_null(ev.ctx ->> 'ootb_violation_attempt_timestamp'),
+							   ev.occurred_at);
+			ep.last_violation_at := GREATEST(ep.last_violation_at, v_when);
+			ep.last_event_id := ev.event_id;
+			CONTINUE;
+		END IF;
+
+		IF v_kind = 'lifted' THEN
+			ep.status := 'lifted';
+			ep.lifted_at := ev.occurred_at;
+			ep.last_event_id := ev.event_id;
+			IF ep.expires_at IS NOT NULL AND ev.occurred_at < ep.expires_at THEN
+				INSERT INTO event_catalog.self_exclusion_anomalies
+				VALUES (ev.tenant, ev.customer_id, ev.event_id, ep.episode, 'lifted_before_expiry',
+						format('lifted at %s, before its expiry at %s', event_catalog.utc_text(ev.occurred_at),
+							   event_catalog.utc_text(ep.expires_at)),
+						ev.occurred_at);
+			END IF;
+			INSERT INTO event_catalog.self_exclusions SELECT ep.*;
+			is_open := false;
+			CONTINUE;
+		END IF;
+
+		-- initiated, activated, updated
+		IF NOT is_open THEN
+			n_episode := n_episode + 1;
+			ep := ROW(ev.tenant, ev.customer_id, n_episode,
+					  CASE v_kind WHEN 'initiated' THEN 'pending' ELSE 'active' END,
+					  NULL, NULL, NULL, ev.occurred_at,
+					  CASE WHEN v_kind <> 'initiated' THEN ev.occurred_at END,
+					  NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, ev.event_id, ev.event_id);
+			is_open := true;
+			IF v_kind <> 'initiated' THEN
+				INSERT INTO event_catalog.self_exclusion_anomalies
+				VALUES (ev.tenant, ev.customer_id, ev.event_id, n_episode,
+						v_kind || '_without_initiated',
+						'no exclusion was open; an active one was opened so that protection starts now',
+						ev.occurred_at);
+			END IF;
+		ELSE
+			IF v_kind = 'initiated' THEN
+				INSERT INTO event_catalog.self_exclusion_anomalies
+				VALUES (ev.tenant, ev.customer_id, ev.event_id, ep.episode, 'initiated_while_open',
+						format('episode %s is already %s; the request updates it', ep.episode, ep.status),
+						ev.occurred_at);
+			ELSIF v_kind = 'activated' AND ep.status = 'active' THEN
+				INSERT INTO event_catalog.self_exclusion_anomalies
+				VALUES (ev.tenant, ev.customer_id, ev.event_id, ep.episode, 'activated_while_active',
+						format('episode %s is already active', ep.episode), ev.occurred_at);
+			END IF;
+			IF v_kind = 'activated' AND ep.status = 'pending' THEN
+				ep.status := 'active';
+				ep.activated_at := ev.occurred_at;
+			END IF;
+			IF v_kind = 'updated' THEN
+				ep.update_count := ep.update_count + 1;
+			END IF;
+		END IF;
+
+		-- details: never shorten, never postpone, never weaken
+		IF v_expiry IS NOT NULL THEN
+			IF ep.expires_at IS NULL OR v_expiry >= ep.expires_at THEN
+				ep.expires_at := v_expiry;
+			ELSE
+				INSERT INTO event_catalog.self_exclusion_anomalies
+				VALUES (ev.tenant, ev.customer_id, ev.event_id, ep.episode, 'shortening_refused',
+						format('expiry %s is earlier than %s; the later expiry is kept',
+							   event_catalog.utc_text(v_expiry), event_catalog.utc_text(ep.expires_at)),
+						ev.occurred_at);
+			END IF;
+		END IF;
+		IF v_start IS NOT NULL THEN
+			IF ep.starts_at IS NULL OR v_start <= ep.starts_at THEN
+				ep.starts_at := v_start;
+			ELSE
+				INSERT INTO event_catalog.self_exclusion_anomalies
+				VALUES (ev.tenant, ev.customer_id, ev.event_id, ep.episode, 'postponement_refused',
+						format('start %s is later than %s; the earlier start is kept',
+							   event_catalog.utc_text(v_start), event_catalog.utc_text(ep.starts_at)),
+						ev.occurred_at);
+			END IF;
+		END IF;
+		IF v_type IS NOT NULL THEN
+			IF ep.exclusion_type = 'self_exclusion' AND v_type = 'cool_off' THEN
+				INSERT INTO event_catalog.self_exclusion_anomalies
+				VALUES (ev.tenant, ev.customer_id, ev.event_id, ep.episode, 'weakening_refused',
+						'a self-exclusion cannot become a cool-off; the self-exclusion is kept',
+						ev.occurred_at);
+			ELSE
+				ep.exclusion_type := v_type;
+			END IF;
+		END IF;
+		IF jsonb_typeof(ev.ctx -> 'ootb_reason') = 'string' THEN
+			ep.reason := ev.ctx ->> 'ootb_reason';
+		END IF;
+		IF jsonb_typeof(ev.ctx -> 'ootb_self_exclusion_duration') = 'string' THEN
+			ep.duration := ev.ctx ->> 'ootb_self_exclusion_duration';
+		END IF;
+		IF jsonb_typeof(ev.ctx -> 'ootb_brand') = 'string' THEN
+			ep.brand := ev.ctx ->> 'ootb_brand';
+		END IF;
+		IF jsonb_typeof(ev.ctx -> 'ootb_license') = 'string' THEN
+			ep.license := ev.ctx ->> 'ootb_license';
+		END IF;
+		ep.last_event_id := ev.event_id;
+	END LOOP;
+
+	IF is_open THEN
+		INSERT INTO event_catalog.self_exclusions SELECT ep.*;
+	END IF;
+END
+$$;
+
+-- in force at a time: requested by then and not lifted by then
+CREATE FUNCTION event_catalog.is_self_excluded(tenant integer, customer_id text,
+											   at timestamptz DEFAULT pg_catalog.now())
+RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT EXISTS (
+		SELECT 1 FROM event_catalog.self_exclusions s
+		WHERE s.tenant = is_self_excluded.tenant
+		  AND s.customer_id = is_self_excluded.customer_id
+		  AND s.requested_at <= is_self_excluded.at
+		  AND (s.lifted_at IS NULL OR s.lifted_at > is_self_excluded.at))
+$$;
+
+COMMENT ON FUNCTION event_catalog.is_self_excluded(integer, text, timestamptz) IS
+	'True from the moment a self-exclusion is requested until it is lifted (an expired one stays in force).';
+
+CREATE FUNCTION event_catalog.check_channel(channel text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+BEGIN
+	IF channel NOT IN ('email', 'sms', 'push', 'whatsapp') THEN
+		RAISE EXCEPTION 'unknown channel "%"', channel
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'Channels are email, sms, push and whatsapp.';
+	END IF;
+	RETURN channel;
+END
+$$;
+
+/*
+ * The contact rule, as a set: customers of the tenant with consent for the
+ * channel, an address for it (email; mobile number for sms and whatsapp),
+ * not blocked, not test accounts, and not self-excluded at the given time.
+ */
+CREATE FUNCTION event_catalog.contactable_customers(tenant integer, channel text,
+													at timestamptz DEFAULT pg_catalog.now())
+RETURNS TABLE (customer_id text)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	-- neither STRICT nor SET: so that the planner inlines it into the caller's
+	-- query; every name is schema-qualified
+	SELECT c.customer_id
+	FROM event_catalog.customers c
+	WHERE c.tenant OPERATOR(pg_catalog.=) contactable_customers.tenant
+	  AND CASE event_catalog.check_channel(contactable_customers.channel)
+			WHEN 'email' THEN c.allow_email AND c.email IS NOT NULL
+			WHEN 'sms' THEN c.allow_sms AND c.mobile_number IS NOT NULL
+			WHEN 'whatsapp' THEN c.allow_whatsapp AND c.mobile_number IS NOT NULL
+			WHEN 'push' THEN c.allow_push
+		  END
+	  AND c.is_blocked IS NOT TRUE
+	  AND c.is_test IS NOT TRUE
+	  AND NOT EXISTS (
+			SELECT 1 FROM event_catalog.self_exclusions s
+			WHERE s.tenant OPERATOR(pg_catalog.=) c.tenant
+			  AND s.customer_id OPERATOR(pg_catalog.=) c.customer_id
+			  AND s.requested_at OPERATOR(pg_catalog.<=) contactable_customers.at
+			  AND (s.lifted_at IS NULL OR s.lifted_at OPERATOR(pg_catalog.>) contactable_customers.at))
+$$;
+
+COMMENT ON FUNCTION event_catalog.contactable_customers(integer, text, timestamptz) IS
+	'The customers that may be contacted on a channel at a time (the rule of can_contact, as one query).';
+
+CREATE FUNCTION event_catalog.can_contact(tenant integer, customer_id text, channel text,
+										  at timestamptz DEFAULT pg_catalog.now())
+RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT EXISTS (
+		SELECT 1 FROM event_catalog.contactable_customers(can_contact.tenant, can_contact.channel,
+														  can_contact.at) c
+		WHERE c.customer_id = can_contact.customer_id)
+$$;
+
+COMMENT ON FUNCTION event_catalog.can_contact(integer, text, text, timestamptz) IS
+	'May this customer be contacted on this channel at this time? False unless every condition holds.';
+
+-------------------------------------------------------------------------------
+-- Effects of events: called once per statement by the events triggers
+-------------------------------------------------------------------------------
+
+/*
+ * Serialize the upkeep of the given customers' derived state with other
+ * transactions: a transaction-level advisory lock per bucket of customers
+ * (256 buckets, so a big load takes a bounded number of locks), taken in
+ * bucket order so that two loads never wait on each other in a cycle.
+ * The queries that follow see every transaction that held the lock before.
+ */
+CREATE FUNCTION event_catalog.lock_customers(customers event_catalog.customer_ref[])
+RETURNS void
+LANGUAGE sql
+AS $$
+	SELECT count(pg_advisory_xact_lock(1701999971, b))
+	FROM (SELECT DISTINCT (hashtext(r.tenant || '/' || r.customer_id) & 255) AS b
+		  FROM unnest(customers) r ORDER BY 1) x
+$$;
+
+CREATE FUNCTION event_catalog.apply_event_effects(event_ids bigint[])
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_all		event_catalog.customer_ref[];
+	v_excluded	event_catalog.customer_ref[];
+	v_profile	boolean;
+BEGIN
+	SELECT array_agg(DISTINCT ROW(e.tenant, e.customer_id)::event_catalog.customer_ref),
+		   array_agg(DISTINCT ROW(e.tenant, e.customer_id)::event_catalog.customer_ref)
+			   FILTER (WHERE t.category = 'self_exclusion'),
+		   bool_or(t.category <> 'self_exclusion' OR t.category IS NULL)
+	INTO v_all, v_excluded, v_profile
+	FROM event_catalog.events e
+	LEFT JOIN event_catalog.event_types t ON t.event_key = e.event_key
+	WHERE e.event_id = ANY (event_ids) AND e.customer_id IS NOT NULL;
+
+	IF v_all IS NULL THEN
+		RETURN;
+	END IF;
+	PERFORM event_catalog.lock_customers(v_all);
+	IF v_profile THEN
+		PERFORM event_catalog.merge_event_writes(event_ids);
+	END IF;
+	IF v_excluded IS NOT NULL THEN
+		PERFORM event_catalog.recompute_self_exclusions(v_excluded);
+	END IF;
+END
+$$;
+
+-- recompute the derived state of customers from what remains
+CREATE FUNCTION event_catalog.recompute_customers(customers event_catalog.customer_ref[])
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF cardinality(customers) = 0 THEN
+		RETURN;
+	END IF;
+	PERFORM event_catalog.lock_customers(customers);
+	DELETE FROM event_catalog.customers c
+	WHERE (c.tenant, c.customer_id) IN (SELECT r.tenant, r.customer_id FROM unnest(customers) r);
+	PERFORM event_catalog.merge_customer_event_writes(customers);
+	PERFORM event_catalog.merge_customer_api_writes(customers);
+	PERFORM event_catalog.recompute_self_exclusions(customers);
+END
+$$;

@@ -208,3 +208,17 @@ ec_parse_event_timestamp(PG_FUNCTION_ARGS)
 				 errhint("Use \"YYYY-MM-DD HH:MM:SS.ffffff UTC\" or RFC 3339, e.g. \"2026-06-09T10:15:00Z\".")));
 	PG_RETURN_TIMESTAMPTZ(result);
 }
+
+PG_FUNCTION_INFO_V1(ec_to_timestamp_or_null);
+
+/* to_timestamp_or_null(text): a timestamp param's value, or null */
+Datum
+ec_to_timestamp_or_null(PG_FUNCTION_ARGS)
+{
+	text	   *value = PG_GETARG_TEXT_PP(0);
+	TimestampTz result;
+
+	if (!ec_parse_timestamp(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value), EC_TS_PARAM, &result))
+		PG_RETURN_NULL();
+	PG_RETURN_TIMESTAMPTZ(result);
+}
