@@ -1789,3 +1789,184 @@ BEGIN
 	PERFORM event_catalog.recompute_self_exclusions(customers);
 END
 $$;
+
+-------------------------------------------------------------------------------
+-- Reports
+-------------------------------------------------------------------------------
+
+/*
+ * registration_funnel: registrations initiated (Registration Initiated, or
+ * Registration with status Started), completed (status Completed) and
+ * failed (Registration Failed, or status Failed), with the failure reasons;
+ * events and distinct people (customer, else visitor) per stage, and the
+ * share of the initiated count.
+ */
+CREATE FUNCTION event_catalog.registration_funnel(tenant integer,
+												  since timestamptz DEFAULT '-infinity',
+												  until timestamptz DEFAULT 'infinity')
+RETURNS TABLE (stage text, events bigint, people bigint, share_of_initiated numeric)
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH r AS (
+		SELECT CASE
+				 WHEN e.event_key = 'ootb_registration_initiated' THEN 'initiated'
+				 WHEN e.event_key = 'ootb_registration_failed' THEN 'failed'
+				 WHEN e.payload #>> '{context,ootb_status}' = 'Started' THEN 'initiated'
+				 WHEN e.payload #>> '{context,ootb_status}' = 'Completed' THEN 'completed'
+				 WHEN e.payload #>> '{context,ootb_status}' = 'Failed' THEN 'failed'
+			   END AS stage,
+			   COALESCE(NULLIF(e.payload #>> '{context,ootb_failure_reason}', ''), 'unknown') AS reason,
+			   COALESCE('c:' || e.customer_id, 'v:' || e.visitor_id) AS person
+		FROM event_catalog.events e
+		WHERE e.tenant = registration_funnel.tenant
+		  AND e.occurred_at >= registration_funnel.since
+		  AND e.occurred_at < registration_funnel.until
+		  AND e.event_key IN ('ootb_registration_initiated', 'ootb_registration_failed', 'ootb_registration')
+	), stages AS (
+		SELECT s.stage, s.ord, count(r.stage) AS events, count(DISTINCT r.person) AS people
+		FROM (VALUES ('initiated', 1), ('completed', 2), ('failed', 3)) s(stage, ord)
+		LEFT JOIN r ON r.stage = s.stage
+		GROUP BY s.stage, s.ord
+		UNION ALL
+		SELECT 'failed: ' || r.reason, 4, count(*), count(DISTINCT r.person)
+		FROM r WHERE r.stage = 'failed' GROUP BY r.reason
+	)
+	SELECT s.stage, s.events, s.people,
+		   round(s.events::numeric / NULLIF((SELECT i.events FROM stages i WHERE i.stage = 'initiated'), 0), 3)
+	FROM stages s
+	ORDER BY s.ord, s.events DESC, s.stage
+$$;
+
+COMMENT ON FUNCTION event_catalog.registration_funnel(integer, timestamptz, timestamptz) IS
+	'Registrations initiated, completed and failed (with failure reasons) in a time window.';
+
+/*
+ * consent_summary: per channel, the customers who opted in, opted out or
+ * never said, those with an address for it, and those contactable now.
+ */
+CREATE FUNCTION event_catalog.consent_summary(tenant integer, at timestamptz DEFAULT pg_catalog.now())
+RETURNS TABLE (channel text, opted_in bigint, opted_out bigint, unknown bigint,
+			   with_address bigint, contactable bigint)
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT ch.channel,
+		   count(*) FILTER (WHERE ch.consent),
+		   count(*) FILTER (WHERE NOT ch.consent),
+		   count(*) FILTER (WHERE ch.consent IS NULL),
+		   count(*) FILTER (WHERE ch.address),
+		   (SELECT count(*) FROM event_catalog.contactable_customers(consent_summary.tenant, ch.channel,
+																	  consent_summary.at))
+	FROM event_catalog.customers c
+	CROSS JOIN LATERAL (VALUES
+		('email', c.allow_email, c.email IS NOT NULL, 1),
+		('sms', c.allow_sms, c.mobile_number IS NOT NULL, 2),
+		('push', c.allow_push, true, 3),
+		('whatsapp', c.allow_whatsapp, c.mobile_number IS NOT NULL, 4)) AS ch(channel, consent, address, ord)
+	WHERE c.tenant = consent_summary.tenant
+	GROUP BY ch.channel, ch.ord
+	ORDER BY ch.ord
+$$;
+
+COMMENT ON FUNCTION event_catalog.consent_summary(integer, timestamptz) IS
+	'Per channel: customers opted in, opted out, unknown, with an address, and contactable.';
+
+/*
+ * self_exclusion_report: the self-exclusion events in a time window, the
+ * exclusions in force now (and the overdue ones: expiry passed, not
+ * lifted), by type, and the anomalies of the window by code.
+ */
+CREATE FUNCTION event_catalog.self_exclusion_report(tenant integer,
+													since timestamptz DEFAULT '-infinity',
+													until timestamptz DEFAULT 'infinity')
+RETURNS TABLE (metric text, value bigint)
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT m.metric, m.value FROM (
+		SELECT k.ord, k.metric, (
+			SELECT count(*) FROM event_catalog.events e
+			WHERE e.tenant = self_exclusion_report.tenant
+			  AND e.event_key = 'ootb_self_exclusion_' || k.kind
+			  AND e.occurred_at >= self_exclusion_report.since
+			  AND e.occurred_at < self_exclusion_report.until) AS value
+		FROM (VALUES (1, 'requested', 'initiated'), (2, 'activated', 'activated'),
+					 (3, 'updated', 'updated'), (4, 'violation attempts', 'violation_attempt'),
+					 (5, 'lifted', 'lifted')) k(ord, metric, kind)
+		UNION ALL
+		SELECT 6, 'currently excluded', count(*) FROM event_catalog.self_exclusions s
+		WHERE s.tenant = self_exclusion_report.tenant AND s.lifted_at IS NULL
+		UNION ALL
+		SELECT 7, '  of which cool-offs', count(*) FROM event_catalog.self_exclusions s
+		WHERE s.tenant = self_exclusion_report.tenant AND s.lifted_at IS NULL
+		  AND s.exclusion_type = 'cool_off'
+		UNION ALL
+		SELECT 8, '  of which overdue', count(*) FROM event_catalog.self_exclusions s
+		WHERE s.tenant = self_exclusion_report.tenant AND s.lifted_at IS NULL
+		  AND s.expires_at < pg_catalog.now()
+		UNION ALL
+		SELECT 9, 'anomalies', count(*) FROM event_catalog.self_exclusion_anomalies a
+		WHERE a.tenant = self_exclusion_report.tenant
+		  AND a.occurred_at >= self_exclusion_report.since
+		  AND a.occurred_at < self_exclusion_report.until
+		UNION ALL
+		SELECT 10, '  ' || a.code, count(*) FROM event_catalog.self_exclusion_anomalies a
+		WHERE a.tenant = self_exclusion_report.tenant
+		  AND a.occurred_at >= self_exclusion_report.since
+		  AND a.occurred_at < self_exclusion_report.until
+		GROUP BY a.code
+	) m
+	ORDER BY m.ord, m.metric
+$$;
+
+COMMENT ON FUNCTION event_catalog.self_exclusion_report(integer, timestamptz, timestamptz) IS
+	'Self-exclusion events of a window, exclusions in force (cool-offs, overdue) and anomalies.';
+
+/*
+ * validation_report: what happened to the events received in a time window:
+ * accepted (per event, and their warnings by code and path), quarantined
+ * (per event, code and path of each error) and duplicates skipped (per
+ * event).  With tenant null, all tenants, including quarantined lines
+ * whose tenant could not be read.
+ */
+CREATE FUNCTION event_catalog.validation_report(tenant integer DEFAULT NULL,
+												since timestamptz DEFAULT '-infinity',
+												until timestamptz DEFAULT 'infinity')
+RETURNS TABLE (outcome text, event_key text, code text, path text, count bigint)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT x.outcome, x.event_key, x.code, x.path, x.n FROM (
+		SELECT 1 AS ord, 'accepted' AS outcome, e.event_key, NULL::text AS code, NULL::text AS path,
+			   count(*) AS n
+		FROM event_catalog.events e
+		WHERE (validation_report.tenant IS NULL OR e.tenant = validation_report.tenant)
+		  AND e.received_at >= validation_report.since AND e.received_at < validation_report.until
+		GROUP BY e.event_key
+		UNION ALL
+		SELECT 2, 'accepted with problems', e.event_key, p->>'code', p->>'path', count(*)
+		FROM event_catalog.events e, jsonb_array_elements(e.problems) p
+		WHERE (validation_report.tenant IS NULL OR e.tenant = validation_report.tenant)
+		  AND e.received_at >= validation_report.since AND e.received_at < validation_report.until
+		GROUP BY e.event_key, p->>'code', p->>'path'
+		UNION ALL
+		SELECT 3, 'quarantined', COALESCE(r.event_key, '(unreadable)'), p->>'code', p->>'path', count(*)
+		FROM event_catalog.rejected_events r, jsonb_array_elements(r.problems) p
+		WHERE (validation_report.tenant IS NULL OR r.tenant = validation_report.tenant)
+		  AND r.rejected_at >= validation_report.since AND r.rejected_at < validation_report.until
+		  AND p->>'severity' = 'error'
+		GROUP BY 3, p->>'code', p->>'path'
+		UNION ALL
+		SELECT 4, 'duplicate', d.event_key, NULL, NULL, sum(d.duplicates)::bigint
+		FROM event_catalog.duplicate_counts d
+		WHERE (validation_report.tenant IS NULL OR d.tenant = validation_report.tenant)
+		  AND d.day >= (validation_report.since AT TIME ZONE 'UTC')::date
+		  AND d.day <= (validation_report.until AT TIME ZONE 'UTC')::date
+		GROUP BY d.event_key
+	) x
+	ORDER BY x.ord, x.n DESC, x.event_key, x.code, x.path
+$$;
+
+COMMENT ON FUNCTION event_catalog.validation_report(integer, timestamptz, timestamptz) IS
+	'Events received in a window: accepted, accepted with warnings, quarantined and duplicates, by event, code and path.';

@@ -1,0 +1,88 @@
+# lib.sh: shell helpers shared by test/run.sh, test/demo.sh and
+# test/bench/run.sh: installing what is missing, building, and a throw-away
+# PostgreSQL 15 cluster that runs as the postgres user when we are root
+# (PostgreSQL refuses to run as root) and as ourselves otherwise.
+
+EC_PG_MAJOR=15
+EC_PG_BIN=/usr/lib/postgresql/$EC_PG_MAJOR/bin
+EC_PGXS_DIR=/usr/lib/postgresql/$EC_PG_MAJOR/lib/pgxs
+EC_PG_CONFIG=$EC_PG_BIN/pg_config
+[ -x "$EC_PG_CONFIG" ] || EC_PG_CONFIG=/usr/bin/pg_config
+export PATH="$EC_PG_BIN:$PATH"
+
+if [ "$(id -u)" -eq 0 ]; then
+	EC_SUDO=""
+else
+	EC_SUDO="sudo"
+fi
+
+ec_log() { printf '==> %s\n' "$*" >&2; }
+
+# install the Debian packages we need, only when something is missing
+ec_install_deps() {
+	local missing=""
+	[ -x "$EC_PG_BIN/initdb" ] || missing=1
+	[ -x "$EC_PGXS_DIR/src/test/regress/pg_regress" ] || missing=1
+	[ -x "$EC_PGXS_DIR/src/test/isolation/pg_isolation_regress" ] || missing=1
+	command -v make >/dev/null && command -v gcc >/dev/null || missing=1
+	perl -MIPC::Run -e 1 2>/dev/null || missing=1
+	if [ -n "$missing" ]; then
+		ec_log "installing PostgreSQL $EC_PG_MAJOR and build tools (apt-get)"
+		$EC_SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+		$EC_SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			make gcc "postgresql-$EC_PG_MAJOR" "postgresql-server-dev-$EC_PG_MAJOR" \
+			libipc-run-perl >/dev/null
+	fi
+	EC_PG_CONFIG=$EC_PG_BIN/pg_config
+	[ -x "$EC_PG_CONFIG" ] || EC_PG_CONFIG=/usr/bin/pg_config
+}
+
+# build and install the extension from the repository root ($1)
+ec_build_install() {
+	( cd "$1" && make -s PG_CONFIG="$EC_PG_CONFIG" && \
+	  $EC_SUDO make -s install PG_CONFIG="$EC_PG_CONFIG" >/dev/null )
+}
+
+# run a command as the cluster's owner
+ec_as_owner() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# start a throw-away cluster in directory $1 on port $2; its unix socket
+# is in $1 too, TCP is off
+ec_cluster_start() {
+	local dir=$1 port=$2
+	mkdir -p "$dir"
+	chmod 755 "$dir"
+	if [ "$(id -u)" -eq 0 ]; then
+		chown postgres "$dir"
+	fi
+	ec_as_owner "$EC_PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 \
+		--locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+	ec_as_owner "$EC_PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 \
+		--locale=C >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; return 1; }
+	ec_as_owner "$EC_PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+		-o "-p $port -c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c synchronous_commit=off -c max_prepared_transactions=10 -c shared_buffers=512MB -c max_wal_size=4GB -c work_mem=64MB -c maintenance_work_mem=256MB" \
+		start >/dev/null || { cat "$dir/server.log" >&2; return 1; }
+	export PGHOST=$dir PGPORT=$port PGUSER=postgres
+}
+
+ec_cluster_stop() {
+	local dir=$1 mode=${2:-fast}
+	[ -f "$dir/data/postmaster.pid" ] &&
+		ec_as_owner "$EC_PG_BIN/pg_ctl" -D "$dir/data" -m "$mode" -w stop >/dev/null 2>&1
+	return 0
+}
+
+# a free port from $1 upwards
+ec_free_port() {
+	local port=$1
+	while [ -e "/tmp/.s.PGSQL.$port" ] || (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+		port=$((port + 1))
+	done
+	echo "$port"
+}
