@@ -21,6 +21,10 @@ include $(PGXS)
 
 .PHONY: test bench demo werror
 
+# the main job: a cluster with a realistic sample feed loaded, and the reports
+demo:
+	bash test/demo.sh
+
 # the README's test command: builds, installs, runs every suite on a
 # throw-away cluster and ends with "N passed, N failed"
 test:

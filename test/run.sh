@@ -79,7 +79,20 @@ if [ -n "$specs" ]; then
 	fi
 fi
 
-# 3. TAP tests: each test/t/*.pl makes its own clusters
+# 3. make demo, short, on its own cluster: so that it cannot rot
+ec_log "demo (short)"
+if EC_DEMO_CUSTOMERS=300 EC_DEMO_STOP=1 EC_DEMO_DIR="$work/demo" EC_DEMO_PORT=$((port + 1)) \
+		env -u PGHOST -u PGPORT -u PGUSER bash "$repo/test/demo.sh" >"$work/demo.out" 2>&1 &&
+		grep -q 'registration_funnel' "$work/demo.out"; then
+	echo "demo ... ok"
+	passed=$((passed + 1))
+else
+	echo "demo ... FAILED"
+	cat "$work/demo.out"
+	failed=$((failed + 1))
+fi
+
+# 4. TAP tests: each test/t/*.pl makes its own clusters
 if ls "$repo"/test/t/*.pl >/dev/null 2>&1; then
 	ec_log "TAP"
 	tapdir="$work/tap"
