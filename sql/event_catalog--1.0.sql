@@ -744,7 +744,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	DELETE FROM event_catalog.consent_log l
-	WHERE l.event_id IN (SELECT o.event_id FROM old_events o);
+	USING old_events o
+	WHERE l.tenant = o.tenant AND l.customer_id = o.customer_id AND l.event_id = o.event_id;
 	PERFORM event_catalog.recompute_customers(
 		ARRAY(SELECT DISTINCT ROW(o.tenant, o.customer_id)::event_catalog.customer_ref
 			  FROM old_events o
@@ -849,17 +850,16 @@ COMMENT ON TABLE event_catalog.customer_updates IS
 CREATE TABLE event_catalog.consent_log (
 	tenant			integer NOT NULL,
 	customer_id		text COLLATE "C" NOT NULL,
-	attribute		text NOT NULL,
+	attribute		text COLLATE "C" NOT NULL,
 	value			text,
 	changed_at		timestamptz NOT NULL,
-	version			text NOT NULL,
+	version			text COLLATE "C" NOT NULL,
 	event_id		bigint,
 	update_id		bigint
 );
 
 CREATE INDEX consent_log_customer_idx
-	ON event_catalog.consent_log (tenant, customer_id, attribute, version);
-CREATE INDEX consent_log_event_idx ON event_catalog.consent_log (event_id);
+	ON event_catalog.consent_log (tenant, customer_id);
 
 -- the changes, in event-time order: old_value is the value before
 CREATE VIEW event_catalog.customer_changes AS
@@ -908,7 +908,7 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$
 	SELECT COALESCE(pg_catalog.jsonb_object_agg(n.key, n.value), '{}')
 	FROM pg_catalog.jsonb_each_text(new) n
-	WHERE n.value > COALESCE(old ->> n.key, '')
+	WHERE n.value COLLATE "C" > COALESCE(old ->> n.key, '')
 $$;
 
 -- the event time of the newest version among newer_versions, or null
@@ -918,7 +918,7 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$
 	SELECT pg_catalog.max(pg_catalog.split_part(n.value, '|', 1)::timestamp) AT TIME ZONE 'UTC'
 	FROM pg_catalog.jsonb_each_text(new) n
-	WHERE n.value > COALESCE(old ->> n.key, '')
+	WHERE n.value COLLATE "C" > COALESCE(old ->> n.key, '')
 $$;
 
 -- custom attributes: where new_versions is newer, new_attrs replaces the
@@ -934,6 +934,26 @@ AS $$
 						WHERE w.v ? a.key AND a.value <> '""'), '{}')
 	FROM (SELECT event_catalog.newer_versions(old_versions, new_versions) AS v) w
 $$;
+
+-- {profile_attribute: value} of the context params of an event that feed
+-- the profile (per the catalog), null values left out
+CREATE FUNCTION event_catalog.profile_values(event_key text, payload jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ec_profile_values'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+-- {key: version} for every key of a write's values
+CREATE FUNCTION event_catalog.versions_of(vals jsonb, version text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ec_versions_of'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- objects merged in order, later keys replacing earlier ones
+CREATE AGGREGATE event_catalog.jsonb_merge(jsonb) (
+	SFUNC = pg_catalog.jsonb_concat,
+	STYPE = jsonb,
+	INITCOND = '{}'
+);
 
 /*
  * The body of a function that applies a set of profile writes with
@@ -974,54 +994,41 @@ BEGIN
 	LOOP
 		conv := CASE col.typ
 			WHEN 'boolean'::regtype THEN
-				'CASE WHEN jsonb_typeof(v) = ''boolean'' THEN v::text::boolean '
-				'ELSE CASE v #>> ''{}'' WHEN ''Yes'' THEN true WHEN ''No'' THEN false END END'
-			WHEN 'date'::regtype THEN 'event_catalog.to_date_or_null(v #>> ''{}'')'
-			WHEN 'text'::regtype THEN 'NULLIF(v #>> ''{}'', '''')'
-			ELSE format('CAST(NULLIF(v #>> ''{}'', '''') AS %s)', col.typ::regtype)
+				'CASE jsonb_typeof(v) WHEN ''boolean'' THEN (v)::text::boolean '
+				'ELSE CASE (v) #>> ''{}'' WHEN ''Yes'' THEN true WHEN ''No'' THEN false END END'
+			WHEN 'date'::regtype THEN 'event_catalog.to_date_or_null((v) #>> ''{}'')'
+			WHEN 'text'::regtype THEN 'NULLIF((v) #>> ''{}'', '''')'
+			ELSE format('CAST(NULLIF((v) #>> ''{}'', '''') AS %s)', col.typ::regtype)
 		END;
 		cols := cols || col.name;
-		sel := sel || format(', (SELECT %s FROM (SELECT p.vals -> %L AS v) x)', conv, col.name);
-		upd := upd || format(', %1$I = CASE WHEN EXCLUDED.attribute_versions ->> %2$L > '
+		sel := sel || ', ' || replace(conv, '(v)', format('(p.vals -> %L)', col.name));
+		upd := upd || format(', %1$I = CASE WHEN EXCLUDED.attribute_versions ->> %2$L COLLATE "C" > '
 							 'COALESCE(c.attribute_versions ->> %2$L, '''') '
 							 'THEN EXCLUDED.%1$I ELSE c.%1$I END', col.name, col.name);
 	END LOOP;
 
-	IF keep_history THEN
-		body := body || format($q$
-			INSERT INTO event_catalog.consent_log
-				(tenant, customer_id, attribute, value, changed_at, version, event_id, update_id)
-			SELECT s.tenant, s.customer_id, s.attr,
-				   CASE WHEN jsonb_typeof(s.val) = 'string' THEN NULLIF(s.val #>> '{}', '')
-						ELSE s.val::text END,
-				   s.occurred_at, s.version, s.event_id, s.update_id
-			FROM (%s) s
-			WHERE s.attr = ANY (event_catalog.consent_attributes());
-		$q$, source_sql);
-	END IF;
-
 	body := body || format($q$
+		WITH s AS MATERIALIZED (SELECT * FROM (%1$s) w WHERE w.vals <> '{}')
+		%2$s
 		INSERT INTO event_catalog.customers AS c
-			(tenant, customer_id %1$s, attributes, attribute_versions, created_at, updated_at)
-		SELECT p.tenant, p.customer_id %2$s, p.custom, p.versions, p.first_at, p.last_at
-		FROM (SELECT b.tenant, b.customer_id,
-					 jsonb_object_agg(b.attr, b.val) AS vals,
-					 jsonb_object_agg(b.attr, b.version) AS versions,
-					 COALESCE(jsonb_object_agg(b.attr, b.val)
-							  FILTER (WHERE NOT b.attr = ANY (%3$L::text[])
-									  AND b.val <> '""'), '{}') AS custom,
-					 min(b.first_at) AS first_at, max(b.occurred_at) AS last_at
-			  FROM (SELECT DISTINCT ON (s.tenant, s.customer_id, s.attr)
-						   s.tenant, s.customer_id, s.attr, s.val, s.version, s.occurred_at,
-						   min(s.occurred_at) OVER (PARTITION BY s.tenant, s.customer_id) AS first_at
-					FROM (%4$s) s
-					ORDER BY s.tenant, s.customer_id, s.attr, s.version DESC) b
-			  GROUP BY b.tenant, b.customer_id) p
+			(tenant, customer_id %3$s, attributes, attribute_versions, created_at, updated_at)
+		SELECT p.tenant, p.customer_id %4$s, p.custom, p.versions, p.first_at, p.last_at
+		FROM (SELECT m.*,
+					 COALESCE((SELECT jsonb_object_agg(a.key, a.value) FROM jsonb_each(m.vals) a
+							   WHERE NOT a.key = ANY (%5$L::text[]) AND a.value <> '""'), '{}') AS custom
+			  -- per customer, the writes merged in version order: each
+			  -- attribute ends with its newest value and version
+			  FROM (SELECT s.tenant, s.customer_id,
+						   event_catalog.jsonb_merge(s.vals ORDER BY s.version COLLATE "C") AS vals,
+						   event_catalog.jsonb_merge(event_catalog.versions_of(s.vals, s.version)
+													 ORDER BY s.version COLLATE "C") AS versions,
+						   min(s.occurred_at) AS first_at, max(s.occurred_at) AS last_at
+					FROM s GROUP BY s.tenant, s.customer_id) m) p
 		ORDER BY p.tenant, p.customer_id
 		ON CONFLICT (tenant, customer_id) DO UPDATE SET
 			attributes = event_catalog.merge_attributes(c.attributes, c.attribute_versions,
-				EXCLUDED.attributes, EXCLUDED.attribute_versions - %3$L::text[])
-			%5$s,
+				EXCLUDED.attributes, EXCLUDED.attribute_versions - %5$L::text[])
+			%6$s,
 			attribute_versions = c.attribute_versions
 				|| event_catalog.newer_versions(c.attribute_versions, EXCLUDED.attribute_versions),
 			created_at = LEAST(c.created_at, EXCLUDED.created_at),
@@ -1030,30 +1037,37 @@ BEGIN
 		WHERE event_catalog.newest_applied(c.attribute_versions, EXCLUDED.attribute_versions) IS NOT NULL
 		   OR EXCLUDED.created_at < c.created_at;
 	$q$,
+		source_sql,
+		CASE WHEN keep_history THEN $h$
+		, history AS (
+			INSERT INTO event_catalog.consent_log
+				(tenant, customer_id, attribute, value, changed_at, version, event_id, update_id)
+			SELECT s.tenant, s.customer_id, kv.key,
+				   CASE WHEN jsonb_typeof(kv.value) = 'string' THEN NULLIF(kv.value #>> '{}', '')
+						ELSE kv.value::text END,
+				   s.occurred_at, s.version, s.event_id, s.update_id
+			FROM s, jsonb_each(s.vals) kv
+			WHERE kv.key = ANY (event_catalog.consent_attributes()))
+		$h$ ELSE '' END,
 		(SELECT string_agg(format(', %I', x), '') FROM unnest(cols) x),
-		sel, cols, source_sql, upd);
+		sel, cols, upd);
 	RETURN body || 'END';
 END
 $$;
 
--- the profile writes of stored events ($1: event ids, or customers)
+-- the profile writes of stored events ($1: event ids, or customers): one
+-- row per event with its {attribute: value} object
 CREATE FUNCTION event_catalog.event_writes_sql(by_customer boolean)
 RETURNS text
 LANGUAGE sql IMMUTABLE
 AS $$
 	SELECT format($q$
-		SELECT e.tenant, e.customer_id, p.profile_attribute AS attr,
-			   e.payload -> 'context' -> p.param_key AS val,
+		SELECT e.tenant, e.customer_id,
+			   event_catalog.profile_values(e.event_key, e.payload) AS vals,
 			   event_catalog.write_version(e.occurred_at, e.content_hash::text) AS version,
 			   e.occurred_at, e.event_id, NULL::bigint AS update_id
 		FROM event_catalog.events e
-		JOIN event_catalog.event_params p
-		  ON p.event_key = e.event_key AND p.profile_attribute IS NOT NULL
-		WHERE %s
-		  AND e.customer_id IS NOT NULL
-		  AND jsonb_typeof(e.payload -> 'context') = 'object'
-		  AND jsonb_typeof(e.payload -> 'context' -> p.param_key) IS DISTINCT FROM 'null'
-		  AND e.payload -> 'context' ? p.param_key
+		WHERE %s AND e.customer_id IS NOT NULL
 	$q$, CASE WHEN by_customer
 			  THEN '(e.tenant, e.customer_id) IN (SELECT r.tenant, r.customer_id FROM unnest($1) r)'
 			  ELSE 'e.event_id = ANY ($1)' END)
@@ -1065,11 +1079,11 @@ RETURNS text
 LANGUAGE sql IMMUTABLE
 AS $$
 	SELECT format($q$
-		SELECT u.tenant, u.customer_id, a.key AS attr, a.value AS val,
-			   event_catalog.write_version(u.occurred_at, md5(u.attributes::text)) AS version,
+		SELECT u.tenant, u.customer_id, jsonb_strip_nulls(u.attributes) AS vals,
+			   event_catalog.write_version(u.occurred_at, md5(u.attributes::text)::uuid::text) AS version,
 			   u.occurred_at, NULL::bigint AS event_id, u.update_id
-		FROM event_catalog.customer_updates u, jsonb_each(u.attributes) a
-		WHERE %s AND jsonb_typeof(a.value) <> 'null'
+		FROM event_catalog.customer_updates u
+		WHERE %s
 	$q$, CASE WHEN by_customer
 			  THEN '(u.tenant, u.customer_id) IN (SELECT r.tenant, r.customer_id FROM unnest($1) r)'
 			  ELSE 'u.update_id = ANY ($1)' END)
@@ -1096,7 +1110,8 @@ BEGIN
 		) AS v(name, args, by_customer, from_events, keep_history)
 	LOOP
 		EXECUTE format('CREATE OR REPLACE FUNCTION event_catalog.%I(%s) RETURNS void '
-					   'LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS %L',
+					   'LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp '
+					   'SET work_mem = ''64MB'' AS %L',
 					   f.name, f.args,
 					   event_catalog.profile_merge_body(
 						   CASE WHEN f.from_events THEN event_catalog.event_writes_sql(f.by_customer)
@@ -1300,7 +1315,7 @@ BEGIN
 					 jsonb_each_text(c.attribute_versions) cv
 				WHERE u.update_id = r.update_id
 				  AND c.tenant = v_tenant AND c.customer_id = r.id
-				  AND cv.value = event_catalog.write_version(u.occurred_at, md5(u.attributes::text))
+				  AND cv.value = event_catalog.write_version(u.occurred_at, md5(u.attributes::text)::uuid::text)
 			   ) AS won
 		FROM r WHERE r.status IS NULL
 	)

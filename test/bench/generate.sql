@@ -1,10 +1,12 @@
 -- generate.sql: deterministic, realistic OOTB events for benchmarks.
 -- bench_events(n, customers) returns n events (about 500 bytes each) over
 -- the given number of customers: a mix of logins, deposits, withdrawals,
--- balance updates, registrations, profile updates and self-exclusions.
--- The same arguments give the same events.
+-- balance updates, registrations, profile updates (20%) and self-exclusions
+-- (2%).  With effects false, the profile and self-exclusion events are
+-- replaced by logins.  The same arguments give the same events.
 
-CREATE OR REPLACE FUNCTION bench_events(n integer, customers integer DEFAULT 100000)
+CREATE OR REPLACE FUNCTION bench_events(n integer, customers integer DEFAULT 100000,
+										effects boolean DEFAULT true)
 RETURNS TABLE (payload jsonb)
 LANGUAGE sql IMMUTABLE
 AS $$
@@ -64,5 +66,14 @@ LATERAL (
 		'ootb_platform', 'web', 'ootb_channel', 'desktop', 'ootb_brand', 'brand-2', 'ootb_license', 'MGA/B2C/123/2020'))
 	) AS e(lo, hi, event_key, context)
 	WHERE h.r >= e.lo AND h.r < e.hi
+	  -- without effects: the profile and self-exclusion events become logins
+	  AND (effects OR e.event_key NOT IN ('ootb_user_details_update', 'ootb_registration')
+						 AND e.event_key NOT LIKE 'ootb_self_exclusion%')
+	UNION ALL
+	SELECT 'ootb_login', jsonb_build_object('ootb_login_timestamp', '2026-01-01T10:00:00Z',
+		'ootb_balance', (i % 5000) / 10.0, 'ootb_is_first_login', false, 'ootb_session_ref', md5(i::text),
+		'ootb_ccy_code', 'EUR', 'ootb_language', 'en', 'ootb_country', 'MT', 'ootb_platform', 'Android',
+		'ootb_channel', 'app', 'ootb_skin_id', 'skin-1', 'ootb_license', 'MGA/B2C/123/2020')
+	WHERE NOT effects AND (h.r >= 65 AND h.r < 95 OR h.r >= 98)
 ) AS k
 $$;

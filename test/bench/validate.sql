@@ -7,6 +7,7 @@
 SET max_parallel_workers_per_gather = 0;
 SET jit = off;
 
+SET client_min_messages = warning;
 DROP TABLE IF EXISTS bench_payloads;
 CREATE TABLE bench_payloads AS SELECT payload FROM bench_events(:rows);
 VACUUM ANALYZE bench_payloads;
