@@ -50,9 +50,6 @@ BEGIN
 	END LOOP;
 END $$;
 
-SELECT kind, min(n) AS customers_returned,
-       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1) AS median_ms
-FROM contact_timings GROUP BY kind ORDER BY 3 \gset
 WITH med AS (SELECT kind, min(n) AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS ms
 			 FROM contact_timings GROUP BY kind)
 SELECT '| contactable_customers over ' || :customers || ' customers (2% with exclusion history) | ' ||
