@@ -17,7 +17,7 @@ SELECT jsonb_build_object(
 	'event', k.event_key,
 	'customer', 'customer-' || lpad(((i * 7919) % customers)::text, 7, '0'),
 	'context', k.context)
-FROM generate_series(1, n) AS i,
+FROM generate_series(1::bigint, n) AS i,
 LATERAL (SELECT (i * 2654435761::bigint) % 100 AS r) AS h,
 LATERAL (
 	SELECT e.event_key, e.context FROM (VALUES
