@@ -9,7 +9,7 @@ PGFILEDESC  = "event_catalog - Optimove OOTB events in PostgreSQL"
 
 # pg_regress suites: sql/NAME.sql against expected/NAME.out
 REGRESS     = setup catalog validate validate_events guc define_event \
-              cache_invalidation hostile ingest profiles profiles_property self_exclusion self_exclusion_property reports fuzz
+              cache_invalidation hostile ingest profiles profiles_property self_exclusion self_exclusion_property reports fuzz security
 
 PG_CONFIG  ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src

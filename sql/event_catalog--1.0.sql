@@ -740,6 +740,7 @@ CREATE TRIGGER events_effects_insert
 CREATE FUNCTION event_catalog.events_after_delete()
 RETURNS trigger
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -1141,6 +1142,7 @@ SELECT event_catalog.build_profile_functions();
 CREATE FUNCTION event_catalog.upsert_customers(tenant integer, customers jsonb)
 RETURNS TABLE (ordinal integer, customer_id text, status text, problems jsonb)
 LANGUAGE plpgsql VOLATILE STRICT
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -1674,6 +1676,7 @@ COMMENT ON FUNCTION event_catalog.is_self_excluded(integer, text, timestamptz) I
 CREATE FUNCTION event_catalog.check_channel(channel text)
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	IF channel NOT IN ('email', 'sms', 'push', 'whatsapp') THEN
@@ -1700,12 +1703,13 @@ AS $$
 	SELECT c.customer_id
 	FROM event_catalog.customers c
 	WHERE c.tenant OPERATOR(pg_catalog.=) contactable_customers.tenant
-	  AND CASE event_catalog.check_channel(contactable_customers.channel)
-			WHEN 'email' THEN c.allow_email AND c.email IS NOT NULL
-			WHEN 'sms' THEN c.allow_sms AND c.mobile_number IS NOT NULL
-			WHEN 'whatsapp' THEN c.allow_whatsapp AND c.mobile_number IS NOT NULL
-			WHEN 'push' THEN c.allow_push
-		  END
+	  AND ((event_catalog.check_channel(contactable_customers.channel) OPERATOR(pg_catalog.=) 'email'
+			AND c.allow_email AND c.email IS NOT NULL)
+		OR (contactable_customers.channel OPERATOR(pg_catalog.=) 'sms'
+			AND c.allow_sms AND c.mobile_number IS NOT NULL)
+		OR (contactable_customers.channel OPERATOR(pg_catalog.=) 'whatsapp'
+			AND c.allow_whatsapp AND c.mobile_number IS NOT NULL)
+		OR (contactable_customers.channel OPERATOR(pg_catalog.=) 'push' AND c.allow_push))
 	  AND c.is_blocked IS NOT TRUE
 	  AND c.is_test IS NOT TRUE
 	  AND NOT EXISTS (
@@ -1757,6 +1761,7 @@ $$;
 CREATE FUNCTION event_catalog.apply_event_effects(event_ids bigint[])
 RETURNS void
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -1790,6 +1795,7 @@ $$;
 CREATE FUNCTION event_catalog.recompute_customers(customers event_catalog.customer_ref[])
 RETURNS void
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -1985,3 +1991,140 @@ $$;
 
 COMMENT ON FUNCTION event_catalog.validation_report(integer, timestamptz, timestamptz) IS
 	'Events received in a window: accepted, accepted with warnings, quarantined and duplicates, by event, code and path.';
+
+-------------------------------------------------------------------------------
+-- Roles and privileges
+-------------------------------------------------------------------------------
+
+/*
+ * Three roles (cluster-wide, so created only if missing and not dropped
+ * with the extension):
+ *   event_catalog_writer  loads events (COPY, INSERT, track) and writes
+ *                         profiles through upsert_customer(s) only
+ *   event_catalog_reader  reads every table and runs the reports
+ *   event_catalog_admin   changes the catalog and deletes events (erasure)
+ * Grant them to login roles.  Derived state (profiles, episodes) is written
+ * by SECURITY DEFINER functions with a pinned search_path, never directly.
+ */
+DO $$
+DECLARE
+	r text;
+BEGIN
+	FOREACH r IN ARRAY ARRAY['event_catalog_reader', 'event_catalog_writer', 'event_catalog_admin'] LOOP
+		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
+			EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
+		END IF;
+	END LOOP;
+END $$;
+
+-- everyone may validate: the catalog is readable, and the schema usable
+GRANT USAGE ON SCHEMA event_catalog TO PUBLIC;
+GRANT SELECT ON event_catalog.event_types, event_catalog.event_params TO PUBLIC;
+
+-- nothing that writes runs for PUBLIC
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA event_catalog FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+	event_catalog.validate_event(jsonb), event_catalog.is_valid_event(jsonb),
+	event_catalog.assert_valid_event(jsonb), event_catalog.event_content_hash(jsonb),
+	event_catalog.export_catalog(), event_catalog.event_definition(text),
+	event_catalog.parse_event_timestamp(text), event_catalog.to_date_or_null(text),
+	event_catalog.to_timestamp_or_null(text), event_catalog.utc_text(timestamptz),
+	event_catalog.catalog_changed(), event_catalog.events_before_insert(),
+	event_catalog.events_refuse_change(), event_catalog.events_after_statement(),
+	event_catalog.events_after_delete()
+TO PUBLIC;
+
+-- reader: everything, read-only
+GRANT SELECT ON ALL TABLES IN SCHEMA event_catalog TO event_catalog_reader;
+GRANT EXECUTE ON FUNCTION
+	event_catalog.is_self_excluded(integer, text, timestamptz),
+	event_catalog.can_contact(integer, text, text, timestamptz),
+	event_catalog.contactable_customers(integer, text, timestamptz),
+	event_catalog.check_channel(text),
+	event_catalog.registration_funnel(integer, timestamptz, timestamptz),
+	event_catalog.consent_summary(integer, timestamptz),
+	event_catalog.self_exclusion_report(integer, timestamptz, timestamptz),
+	event_catalog.validation_report(integer, timestamptz, timestamptz)
+TO event_catalog_reader, event_catalog_writer, event_catalog_admin;
+
+-- writer: loads events; quarantine and duplicate counts are its own
+GRANT SELECT, INSERT ON event_catalog.events TO event_catalog_writer;
+GRANT SELECT, INSERT ON event_catalog.rejected_events TO event_catalog_writer;
+GRANT SELECT, INSERT, UPDATE ON event_catalog.duplicate_counts TO event_catalog_writer;
+GRANT SELECT ON event_catalog.customers, event_catalog.self_exclusions TO event_catalog_writer;
+GRANT EXECUTE ON FUNCTION
+	event_catalog.track(jsonb),
+	event_catalog.apply_event_effects(bigint[]),
+	event_catalog.upsert_customers(integer, jsonb),
+	event_catalog.upsert_customer(integer, text, jsonb)
+TO event_catalog_writer;
+
+-- admin: the catalog, and erasure of events
+GRANT SELECT ON ALL TABLES IN SCHEMA event_catalog TO event_catalog_admin;
+GRANT INSERT, UPDATE, DELETE ON event_catalog.event_types, event_catalog.event_params
+	TO event_catalog_admin;
+GRANT DELETE ON event_catalog.events, event_catalog.rejected_events TO event_catalog_admin;
+GRANT EXECUTE ON FUNCTION
+	event_catalog.define_event(jsonb), event_catalog.drop_event(text),
+	event_catalog.recompute_customers(event_catalog.customer_ref[])
+TO event_catalog_admin;
+
+-------------------------------------------------------------------------------
+-- Optional per-tenant row-level security
+-------------------------------------------------------------------------------
+
+/*
+ * enable_tenant_isolation(): every table with a tenant column gets a policy
+ * that shows (and accepts) only the rows of the tenant in the setting
+ * event_catalog.tenant; without the setting, nothing.  The owner (and so the
+ * SECURITY DEFINER upkeep functions) is not subject to it.
+ * disable_tenant_isolation() removes it.
+ */
+CREATE FUNCTION event_catalog.enable_tenant_isolation()
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET client_min_messages = warning
+AS $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['events', 'rejected_events', 'duplicate_counts', 'customers',
+							 'customer_updates', 'consent_log', 'self_exclusions',
+							 'self_exclusion_anomalies'] LOOP
+		EXECUTE format('ALTER TABLE event_catalog.%I ENABLE ROW LEVEL SECURITY', t);
+		EXECUTE format('DROP POLICY IF EXISTS tenant_isolation ON event_catalog.%I', t);
+		-- quarantined lines whose tenant could not be read belong to no tenant
+		EXECUTE format($p$CREATE POLICY tenant_isolation ON event_catalog.%I
+						  USING (tenant OPERATOR(pg_catalog.=) event_catalog.current_tenant() %2$s)
+						  WITH CHECK (tenant OPERATOR(pg_catalog.=) event_catalog.current_tenant() %2$s) $p$,
+					   t, CASE WHEN t = 'rejected_events' THEN 'OR tenant IS NULL' ELSE '' END);
+	END LOOP;
+END
+$$;
+
+CREATE FUNCTION event_catalog.disable_tenant_isolation()
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET client_min_messages = warning
+AS $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['events', 'rejected_events', 'duplicate_counts', 'customers',
+							 'customer_updates', 'consent_log', 'self_exclusions',
+							 'self_exclusion_anomalies'] LOOP
+		EXECUTE format('DROP POLICY IF EXISTS tenant_isolation ON event_catalog.%I', t);
+		EXECUTE format('ALTER TABLE event_catalog.%I DISABLE ROW LEVEL SECURITY', t);
+	END LOOP;
+END
+$$;
+
+-- the tenant of event_catalog.tenant, or null
+CREATE FUNCTION event_catalog.current_tenant()
+RETURNS integer
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT NULLIF(pg_catalog.current_setting('event_catalog.tenant', true), '')::integer $$;
+
+GRANT EXECUTE ON FUNCTION event_catalog.current_tenant() TO PUBLIC;

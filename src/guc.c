@@ -19,6 +19,7 @@ int			ec_timestamp_format = EC_TIMESTAMP_LENIENT;
 int			ec_enabled_channels = 0;
 
 static char *ec_channels_string = NULL;
+static char *ec_tenant_string = NULL;
 
 static const struct config_enum_entry unknown_params_options[] = {
 	{"warn", EC_UNKNOWN_PARAMS_WARN, false},
@@ -162,6 +163,14 @@ ec_guc_init(void)
 							 timestamp_format_options,
 							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);
+
+	DefineCustomStringVariable("event_catalog.tenant",
+							   gettext_noop("The tenant whose rows the optional row-level security shows."),
+							   gettext_noop("Used by the policies of enable_tenant_isolation(); empty shows no rows."),
+							   &ec_tenant_string,
+							   "",
+							   PGC_USERSET, 0,
+							   NULL, NULL, NULL);
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("event_catalog");

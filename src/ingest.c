@@ -837,7 +837,7 @@ flush_counts(List *counts)
 
 		plan = SPI_prepare("INSERT INTO event_catalog.duplicate_counts AS c "
 						   "  (tenant, event_key, day, duplicates) "
-						   "VALUES ($1, $2, (pg_catalog.now() AT TIME ZONE 'UTC')::date, $3) "
+						   "VALUES ($1, $2, (pg_catalog.now() AT TIME ZONE 'UTC')::pg_catalog.date, $3) "
 						   "ON CONFLICT (tenant, event_key, day) DO UPDATE "
 						   "SET duplicates = c.duplicates OPERATOR(pg_catalog.+) EXCLUDED.duplicates",
 						   3, types);

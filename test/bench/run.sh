@@ -45,9 +45,9 @@ cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
 ec_log "validation: is_valid_event over $events stored events"
 $psql -v rows="$events" -f "$repo/test/bench/validate.sql" | tee "$work/validate.out"
 awk -F'|' -v n="$events" '
-	$2 ~ /baseline/ { base = $3 + 0 }
-	$2 ~ /is_valid_event/ { v = $3 + 0; us = $5 + 0 }
-	$2 ~ /validate_event/ { f = $3 + 0; fus = $5 + 0 }
+	$1 ~ /baseline/ { base = $2 + 0 }
+	$1 ~ /is_valid_event/ { v = $2 + 0; us = $4 + 0 }
+	$1 ~ /validate_event/ { f = $2 + 0; fus = $4 + 0 }
 	END {
 		printf "| is_valid_event over %d stored events (scan with payload->>'"'"'event'"'"' as baseline) | %.0f ms | %.0f ms (+%.3f µs/event) | %.2f× |\n", n, base, v, us, v / base
 		printf "| validate_event over the same events | %.0f ms | %.0f ms (+%.3f µs/event) | %.2f× |\n", base, f, fus, f / base
