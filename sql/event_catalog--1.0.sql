@@ -784,6 +784,7 @@ COMMENT ON FUNCTION event_catalog.event_content_hash(jsonb) IS
 CREATE TABLE event_catalog.customers (
 	tenant				integer NOT NULL,
 	customer_id			text COLLATE "C" NOT NULL,
+	exclusion_periods	tstzmultirange,
 	email				text,
 	mobile_number		text,
 	registration_status	text,
@@ -825,6 +826,8 @@ COMMENT ON COLUMN event_catalog.customers.attributes IS
 	'Profile attributes of custom params that map to no column.';
 COMMENT ON COLUMN event_catalog.customers.attribute_versions IS
 	'Per attribute, the version of its value: event time (UTC) and a content digest; the newest wins.';
+COMMENT ON COLUMN event_catalog.customers.exclusion_periods IS
+	'When the customer is self-excluded: the episodes from request to lift (kept by the extension from self_exclusions).';
 COMMENT ON COLUMN event_catalog.customers.created_at IS
 	'Time of the earliest write to this profile (event time, or call time for API writes).';
 COMMENT ON COLUMN event_catalog.customers.updated_at IS
@@ -990,7 +993,7 @@ BEGIN
 		WHERE a.attrelid = 'event_catalog.customers'::regclass
 		  AND a.attnum > 0 AND NOT a.attisdropped
 		  AND a.attname NOT IN ('tenant', 'customer_id', 'attributes', 'attribute_versions',
-								'created_at', 'updated_at')
+								'exclusion_periods', 'created_at', 'updated_at')
 		ORDER BY a.attnum
 	LOOP
 		conv := CASE col.typ
@@ -1012,8 +1015,10 @@ BEGIN
 		WITH s AS MATERIALIZED (SELECT * FROM (%1$s) w WHERE w.vals <> '{}')
 		%2$s
 		INSERT INTO event_catalog.customers AS c
-			(tenant, customer_id %3$s, attributes, attribute_versions, created_at, updated_at)
-		SELECT p.tenant, p.customer_id %4$s, p.custom, p.versions, p.first_at, p.last_at
+			(tenant, customer_id %3$s, attributes, attribute_versions, exclusion_periods, created_at, updated_at)
+		SELECT p.tenant, p.customer_id %4$s, p.custom, p.versions,
+			   event_catalog.exclusion_periods(p.tenant, p.customer_id),
+			   p.first_at, p.last_at
 		FROM (SELECT m.*,
 					 COALESCE((SELECT jsonb_object_agg(a.key, a.value) FROM jsonb_each(m.vals) a
 							   WHERE NOT a.key = ANY (%5$L::text[]) AND a.value <> '""'), '{}') AS custom
@@ -1452,6 +1457,18 @@ AS $$
 	END
 $$;
 
+-- the periods in which a customer is self-excluded: each episode from its
+-- request to its lift (open-ended while not lifted), or null
+CREATE FUNCTION event_catalog.exclusion_periods(tenant integer, customer_id text)
+RETURNS tstzmultirange
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT range_agg(tstzrange(s.requested_at, s.lifted_at, '[)'))
+	FROM event_catalog.self_exclusions s
+	WHERE s.tenant = exclusion_periods.tenant AND s.customer_id = exclusion_periods.customer_id
+$$;
+
 /*
  * Rebuild the episodes and anomalies of the given customers from all their
  * self-exclusion events, in (occurred_at, lifecycle rank, content) order.
@@ -1652,6 +1669,15 @@ BEGIN
 	IF is_open THEN
 		INSERT INTO event_catalog.self_exclusions SELECT ep.*;
 	END IF;
+
+	-- the customers' exclusion periods, which contact checks read
+	UPDATE event_catalog.customers c
+	SET exclusion_periods = x.periods
+	FROM (SELECT r.tenant, r.customer_id,
+				 event_catalog.exclusion_periods(r.tenant, r.customer_id) AS periods
+		  FROM unnest(customers) r) x
+	WHERE c.tenant = x.tenant AND c.customer_id = x.customer_id
+	  AND c.exclusion_periods IS DISTINCT FROM x.periods;
 END
 $$;
 
@@ -1712,12 +1738,9 @@ AS $$
 		OR (contactable_customers.channel OPERATOR(pg_catalog.=) 'push' AND c.allow_push))
 	  AND c.is_blocked IS NOT TRUE
 	  AND c.is_test IS NOT TRUE
-	  AND NOT EXISTS (
-			SELECT 1 FROM event_catalog.self_exclusions s
-			WHERE s.tenant OPERATOR(pg_catalog.=) c.tenant
-			  AND s.customer_id OPERATOR(pg_catalog.=) c.customer_id
-			  AND s.requested_at OPERATOR(pg_catalog.<=) contactable_customers.at
-			  AND (s.lifted_at IS NULL OR s.lifted_at OPERATOR(pg_catalog.>) contactable_customers.at))
+	  -- the episodes of self_exclusions, as kept on the customer row
+	  AND (c.exclusion_periods IS NULL
+		   OR NOT c.exclusion_periods OPERATOR(pg_catalog.@>) contactable_customers.at)
 $$;
 
 COMMENT ON FUNCTION event_catalog.contactable_customers(integer, text, timestamptz) IS
