@@ -881,10 +881,11 @@ WHERE l.n = 1 OR l.old_value IS DISTINCT FROM l.new_value;
 COMMENT ON VIEW event_catalog.customer_changes IS
 	'History of email, mobile number, consent and blocked status per customer, in event-time order.';
 
-SELECT pg_catalog.pg_extension_config_dump('event_catalog.customers', '');
+-- pg_dump keeps what was received (events, API writes); the derived tables
+-- (customers, consent_log, self-exclusion episodes) are rebuilt by the
+-- triggers as those are restored
 SELECT pg_catalog.pg_extension_config_dump('event_catalog.customer_updates', '');
 SELECT pg_catalog.pg_extension_config_dump('event_catalog.customer_updates_update_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('event_catalog.consent_log', '');
 
 -- a date from text, or null when it is not a real YYYY-MM-DD date
 CREATE FUNCTION event_catalog.to_date_or_null(value text)
@@ -1181,6 +1182,19 @@ BEGIN
 				  HINT = 'Pass [{"customer_id": ..., "attributes": {...}, "timestamp": ...}, ...].';
 	END IF;
 
+	-- the customers named, locked (as event loads lock them) and as they are
+	PERFORM event_catalog.lock_customers(ARRAY(
+		SELECT DISTINCT ROW(v_tenant, e->>'customer_id')::event_catalog.customer_ref
+		FROM jsonb_array_elements(customers) e
+		WHERE jsonb_typeof(e) = 'object' AND jsonb_typeof(e->'customer_id') = 'string'));
+	SELECT COALESCE(jsonb_object_agg(c.customer_id,
+			   to_jsonb(c) - 'attribute_versions' - 'created_at' - 'updated_at'), '{}')
+	INTO v_before
+	FROM event_catalog.customers c
+	WHERE c.tenant = v_tenant
+	  AND c.customer_id IN (SELECT e->>'customer_id' FROM jsonb_array_elements(customers) e
+							WHERE jsonb_typeof(e) = 'object');
+
 	FOR v_elem IN SELECT e FROM jsonb_array_elements(customers) e LOOP
 		v_ord := v_ord + 1;
 		v_problems := '[]';
@@ -1283,19 +1297,6 @@ BEGIN
 	END LOOP;
 
 	IF cardinality(v_ids) > 0 THEN
-		PERFORM event_catalog.lock_customers(ARRAY(
-			SELECT DISTINCT ROW(v_tenant, u.customer_id)::event_catalog.customer_ref
-			FROM event_catalog.customer_updates u WHERE u.update_id = ANY (v_ids)));
-		SELECT COALESCE(jsonb_object_agg(c.customer_id,
-				   to_jsonb(c) - 'attribute_versions' - 'created_at' - 'updated_at'), '{}')
-		INTO v_before
-		FROM event_catalog.customers c
-		WHERE c.tenant = v_tenant
-		  AND c.customer_id IN (SELECT u.customer_id FROM event_catalog.customer_updates u
-								WHERE u.update_id = ANY (v_ids));
-
-		PERFORM event_catalog.merge_api_writes(v_ids);
-
 		SELECT COALESCE(jsonb_object_agg(c.customer_id,
 				   to_jsonb(c) - 'attribute_versions' - 'created_at' - 'updated_at'), '{}')
 		INTO v_after
@@ -1340,6 +1341,27 @@ BEGIN
 	ORDER BY 1;
 END
 $$;
+
+-- API writes are merged once per statement, however they are inserted (by
+-- upsert_customers, or by a restore from pg_dump)
+CREATE FUNCTION event_catalog.customer_updates_after_insert()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM event_catalog.lock_customers(ARRAY(
+		SELECT DISTINCT ROW(n.tenant, n.customer_id)::event_catalog.customer_ref FROM new_updates n));
+	PERFORM event_catalog.merge_api_writes(ARRAY(SELECT n.update_id FROM new_updates n));
+	RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER customer_updates_merge
+	AFTER INSERT ON event_catalog.customer_updates
+	REFERENCING NEW TABLE AS new_updates
+	FOR EACH STATEMENT EXECUTE FUNCTION event_catalog.customer_updates_after_insert();
 
 COMMENT ON FUNCTION event_catalog.upsert_customers(integer, jsonb) IS
 	'Batch profile writes [{customer_id, attributes, timestamp}]: per customer inserted, updated, unchanged or rejected.';
@@ -1428,8 +1450,6 @@ CREATE INDEX self_exclusion_anomalies_customer_idx
 COMMENT ON TABLE event_catalog.self_exclusion_anomalies IS
 	'Out-of-order, impossible or weakening self-exclusion events, and what was done about them.';
 
-SELECT pg_catalog.pg_extension_config_dump('event_catalog.self_exclusions', '');
-SELECT pg_catalog.pg_extension_config_dump('event_catalog.self_exclusion_anomalies', '');
 
 -- a timestamp param's value (any accepted form), or null
 CREATE FUNCTION event_catalog.to_timestamp_or_null(value text)
@@ -2054,7 +2074,7 @@ GRANT EXECUTE ON FUNCTION
 	event_catalog.to_timestamp_or_null(text), event_catalog.utc_text(timestamptz),
 	event_catalog.catalog_changed(), event_catalog.events_before_insert(),
 	event_catalog.events_refuse_change(), event_catalog.events_after_statement(),
-	event_catalog.events_after_delete()
+	event_catalog.events_after_delete(), event_catalog.customer_updates_after_insert()
 TO PUBLIC;
 
 -- reader: everything, read-only
