@@ -39,12 +39,16 @@ trap cleanup EXIT
 ec_log "starting a throw-away cluster on port $port"
 ec_cluster_start "$work/cluster" "$port" || { failed=1; finish; }
 
-# count "... ok" and "... FAILED" lines of pg_regress-style output
+# count "... ok" and "... FAILED" lines of pg_regress-style output; a run
+# that shows no result at all counts as one failure
 count_results() {
 	local out=$1
 	local ok bad
 	ok=$(grep -cE '\.\.\. ok|^ok [0-9]' "$out" || true)
 	bad=$(grep -cE '\.\.\. FAILED|\.\.\. failed|^not ok [0-9]' "$out" || true)
+	if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
+		bad=1
+	fi
 	passed=$((passed + ok))
 	failed=$((failed + bad))
 }
@@ -55,9 +59,8 @@ ec_log "pg_regress"
 regress_status=$?
 cat "$work/regress.out"
 count_results "$work/regress.out"
-if [ $regress_status -ne 0 ]; then
-	[ -f "$repo/regression.diffs" ] && cat "$repo/regression.diffs"
-	grep -qE '\.\.\. (ok|FAILED|failed)' "$work/regress.out" || failed=$((failed + 1))
+if [ $regress_status -ne 0 ] && [ -f "$repo/regression.diffs" ]; then
+	cat "$repo/regression.diffs"
 fi
 
 # 2. isolation specs
@@ -73,9 +76,8 @@ if [ -n "$specs" ]; then
 	iso_status=$?
 	cat "$work/isolation.out"
 	count_results "$work/isolation.out"
-	if [ $iso_status -ne 0 ]; then
-		[ -f "$work/isolation/regression.diffs" ] && cat "$work/isolation/regression.diffs"
-		grep -qE '\.\.\. (ok|FAILED|failed)' "$work/isolation.out" || failed=$((failed + 1))
+	if [ $iso_status -ne 0 ] && [ -f "$work/isolation/regression.diffs" ]; then
+		cat "$work/isolation/regression.diffs"
 	fi
 fi
 
@@ -102,13 +104,14 @@ if ls "$repo"/test/t/*.pl >/dev/null 2>&1; then
 	for t in "$tapdir"/t/*.pl; do
 		name=$(basename "$t")
 		if (cd "$tapdir" && ec_as_owner env PATH="$PATH" PG_REGRESS="$EC_PGXS_DIR/src/test/regress/pg_regress" \
-				TESTDATADIR="$tapdir/data_$name" TMPDIR="$tapdir" EC_REPO="$repo" \
+				TESTDIR="$tapdir" TESTDATADIR="$tapdir/data_$name" TMPDIR="$tapdir" EC_REPO="$repo" \
 				prove -I "$EC_PGXS_DIR/src/test/perl" "t/$name") >"$work/tap_$name.out" 2>&1; then
 			echo "tap $name ... ok"
 			passed=$((passed + 1))
 		else
 			echo "tap $name ... FAILED"
 			cat "$work/tap_$name.out"
+			tail -n 100 "$tapdir"/tmp_check/log/*"${name%.pl}"*.log 2>/dev/null || true
 			failed=$((failed + 1))
 		fi
 	done
