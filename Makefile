@@ -19,7 +19,12 @@ PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-.PHONY: test bench demo werror
+.PHONY: test bench demo werror memcheck
+
+# memory safety: the suite under AddressSanitizer, and no growth over 10M
+# validations in one statement
+memcheck:
+	bash test/memcheck.sh
 
 # the main job: a cluster with a realistic sample feed loaded, and the reports
 demo:
