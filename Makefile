@@ -16,8 +16,14 @@ PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
               -Wno-missing-field-initializers $(EC_EXTRA_CFLAGS)
 
-PGXS := $(shell $(PG_CONFIG) --pgxs)
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
+else
+# no server development files yet: make test and make demo install them
+all install installcheck:
+	@echo "PostgreSQL 15 server development files are missing; make test or make demo installs them (apt-get install postgresql-server-dev-15)" >&2; exit 1
+endif
 
 .PHONY: test bench demo werror memcheck
 

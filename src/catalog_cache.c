@@ -70,6 +70,29 @@ ec_jsonb_key_cmp(const char *a, int alen, const char *b, int blen)
 	return memcmp(a, b, alen);
 }
 
+/*
+ * The param of def named key, for callers that walk a jsonb object's keys
+ * in order: they come in the order of def->by_key, so a cursor (*next,
+ * starting at 0) merges the two lists.  NULL when the event has no such
+ * param.
+ */
+const EcParamDef *
+ec_catalog_next_param(const EcEventDef *def, int *next, const char *key, int keylen)
+{
+	while (*next < def->nparams)
+	{
+		const EcParamDef *cand = def->by_key[*next];
+		int			cmp = ec_jsonb_key_cmp(cand->key, cand->keylen, key, keylen);
+
+		if (cmp > 0)
+			return NULL;
+		(*next)++;
+		if (cmp == 0)
+			return cand;
+	}
+	return NULL;
+}
+
 static int
 param_by_key_cmp(const void *a, const void *b)
 {

@@ -122,6 +122,8 @@ extern void ec_catalog_cache_init(void);
 extern void ec_catalog_begin_query(FmgrInfo *flinfo);
 extern const EcEventDef *ec_catalog_lookup(const char *key, int len);
 extern int	ec_jsonb_key_cmp(const char *a, int alen, const char *b, int blen);
+extern const EcParamDef *ec_catalog_next_param(const EcEventDef *def, int *next,
+											   const char *key, int keylen);
 
 /* ---------------------------------------------------------------------
  * Dates and timestamps (timestamp_parse.c)

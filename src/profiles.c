@@ -43,28 +43,13 @@ ec_profile_values(PG_FUNCTION_ARGS)
 		it = JsonbIteratorInit(ctx.val.binary.data);
 		while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
 		{
-			const EcParamDef *param = NULL;
+			const EcParamDef *param;
 
 			if (tok != WJB_KEY)
 				continue;
 			tok = JsonbIteratorNext(&it, &v, true);
 
-			/* keys come in jsonb order, as def->by_key: merge */
-			while (next < def->nparams)
-			{
-				const EcParamDef *cand = def->by_key[next];
-				int			cmp = ec_jsonb_key_cmp(cand->key, cand->keylen,
-												   k.val.string.val, k.val.string.len);
-
-				if (cmp < 0)
-					next++;
-				else
-				{
-					if (cmp == 0)
-						param = cand;
-					break;
-				}
-			}
+			param = ec_catalog_next_param(def, &next, k.val.string.val, k.val.string.len);
 			if (param == NULL || param->profile_attribute == NULL || v.type == jbvNull)
 				continue;
 

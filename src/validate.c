@@ -346,7 +346,7 @@ check_context(EcValidation *v, JsonbContainer *context, bool *seen)
 	JsonbIteratorToken tok;
 	JsonbValue	key;
 	JsonbValue	val;
-	int			next = 0;		/* merge position in def->by_key */
+	int			next = 0;		/* cursor for ec_catalog_next_param */
 
 	if (nkeys > EC_MAX_PARAMS)
 		CONTEXT_PROBLEM(v, "too_many_params",
@@ -360,29 +360,14 @@ check_context(EcValidation *v, JsonbContainer *context, bool *seen)
 	it = JsonbIteratorInit(context);
 	while ((tok = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
 	{
-		const EcParamDef *param = NULL;
+		const EcParamDef *param;
 
 		if (tok != WJB_KEY)
 			continue;
 		tok = JsonbIteratorNext(&it, &val, true);
 		Assert(tok == WJB_VALUE);
 
-		/* jsonb keys come in the same order as def->by_key: merge */
-		while (next < def->nparams)
-		{
-			const EcParamDef *cand = def->by_key[next];
-			int			cmp = ec_jsonb_key_cmp(cand->key, cand->keylen,
-											   key.val.string.val, key.val.string.len);
-
-			if (cmp < 0)
-				next++;
-			else
-			{
-				if (cmp == 0)
-					param = cand;
-				break;
-			}
-		}
+		param = ec_catalog_next_param(def, &next, key.val.string.val, key.val.string.len);
 
 		if (param == NULL)
 		{
