@@ -33,11 +33,10 @@ ec_log "building event_catalog with AddressSanitizer"
   $EC_SUDO make -s install PG_CONFIG="$EC_PG_CONFIG" ) >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
 mkdir -p "$work/asan"
 chmod 777 "$work/asan"
-export LD_PRELOAD
-LD_PRELOAD=$(gcc -print-file-name=libasan.so)
+EC_SERVER_PRELOAD=$(readlink -f "$(gcc -print-file-name=libasan.so)")
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=0:halt_on_error=0:log_path=$work/asan/asan:verify_asan_link_order=0"
 ec_cluster_start "$work/cluster" "$port"
-unset LD_PRELOAD
+unset EC_SERVER_PRELOAD ASAN_OPTIONS
 ec_log "pg_regress under AddressSanitizer"
 ( cd "$repo" && make -s installcheck PG_CONFIG="$EC_PG_CONFIG" ) >"$work/regress.out" 2>&1
 cat "$work/regress.out"
