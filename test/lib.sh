@@ -65,9 +65,7 @@ ec_cluster_start() {
 		--locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
 	ec_as_owner "$EC_PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 \
 		--locale=C >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; return 1; }
-	# EC_SERVER_PRELOAD: a library preloaded into the server only (memcheck)
-	ec_as_owner env ${EC_SERVER_PRELOAD:+LD_PRELOAD=$EC_SERVER_PRELOAD} ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
-		"$EC_PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+	ec_as_owner "$EC_PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
 		-o "-p $port -c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c synchronous_commit=off -c max_prepared_transactions=10 -c shared_buffers=512MB -c max_wal_size=4GB -c work_mem=64MB -c maintenance_work_mem=256MB" \
 		start >/dev/null || { cat "$dir/server.log" >&2; return 1; }
 	export PGHOST=$dir PGPORT=$port PGUSER=postgres

@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # memcheck.sh: memory safety (make memcheck).
-#   1. The extension is built with AddressSanitizer and the pg_regress suite
-#      runs against a cluster whose server has the ASan runtime preloaded;
-#      any report from our code fails the run.  (PostgreSQL itself is not
-#      instrumented, so only event_catalog's own accesses are checked; leak
-#      detection is off, as PostgreSQL frees memory by context, not by free.)
+#   1. Part of the pg_regress suite runs against a server under valgrind;
+#      any error reported in event_catalog's code fails the run.  (An
+#      AddressSanitizer build was tried first: Debian's PostgreSQL 15 hangs at
+#      start-up with the ASan runtime preloaded.)
 #   2. Memory does not grow while one statement validates 10 million events:
 #      the backend's resident size is sampled during the statement.
 # Ends with "N passed, N failed"; the normal build is reinstalled after.
@@ -22,41 +21,54 @@ port=$(ec_free_port 5480)
 cleanup() {
 	ec_cluster_stop "$work/cluster" immediate
 	rm -rf "$work"
-	( cd "$repo" && make -s clean && ec_build_install "$repo" ) >/dev/null 2>&1
 }
 trap cleanup EXIT
 
-# 1. ASan
-ec_log "building event_catalog with AddressSanitizer"
-( cd "$repo" && make -s clean && make -s PG_CONFIG="$EC_PG_CONFIG" \
-	EC_EXTRA_CFLAGS="-fsanitize=address -fno-omit-frame-pointer -O1" SHLIB_LINK="-fsanitize=address" &&
-  $EC_SUDO make -s install PG_CONFIG="$EC_PG_CONFIG" ) >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
-mkdir -p "$work/asan"
-chmod 777 "$work/asan"
-EC_SERVER_PRELOAD=$(readlink -f "$(gcc -print-file-name=libasan.so)")
-export ASAN_OPTIONS="detect_leaks=0:abort_on_error=0:halt_on_error=0:log_path=$work/asan/asan:verify_asan_link_order=0"
-ec_cluster_start "$work/cluster" "$port"
-unset EC_SERVER_PRELOAD ASAN_OPTIONS
-ec_log "pg_regress under AddressSanitizer"
-( cd "$repo" && make -s installcheck PG_CONFIG="$EC_PG_CONFIG" ) >"$work/regress.out" 2>&1
+# 1. valgrind: the server runs under valgrind (memcheck), a part of the
+#    suite runs against it, and any error whose stack passes through
+#    event_catalog.so fails the run.  (PostgreSQL's palloc is not visible to
+#    valgrind without a special build, so this checks malloc-level and
+#    uninitialised-memory use in our code, not overruns inside a palloc
+#    block; errors wholly inside PostgreSQL are not ours and are ignored.)
+command -v valgrind >/dev/null || $EC_SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
+ec_build_install "$repo" >/dev/null
+mkdir -p "$work/cluster" "$work/vg"
+chmod 755 "$work/cluster"
+chmod 777 "$work/vg"
+[ "$(id -u)" -eq 0 ] && chown postgres "$work/cluster"
+ec_as_owner "$EC_PG_BIN/initdb" -D "$work/cluster/data" -U postgres --auth=trust -E UTF8 >/dev/null
+ec_log "starting the server under valgrind"
+ec_as_owner valgrind --quiet --trace-children=yes --error-limit=no --read-var-info=no \
+	--num-callers=30 --log-file="$work/vg/vg.%p.log" \
+	"$EC_PG_BIN/postgres" -D "$work/cluster/data" -p "$port" -c listen_addresses= \
+	-c unix_socket_directories="$work/cluster" -c fsync=off -c max_parallel_workers_per_gather=0 \
+	>"$work/cluster/server.log" 2>&1 &
+for _ in $(seq 1 120); do
+	"$EC_PG_BIN/pg_isready" -q -h "$work/cluster" -p "$port" && break
+	sleep 1
+done
+export PGHOST="$work/cluster" PGPORT=$port PGUSER=postgres
+ec_log "pg_regress (setup validate guc hostile ingest profiles self_exclusion) under valgrind"
+( cd "$repo" && make -s installcheck PG_CONFIG="$EC_PG_CONFIG" \
+	REGRESS="setup validate guc hostile ingest profiles self_exclusion" ) >"$work/regress.out" 2>&1
 cat "$work/regress.out"
-if ls "$work"/asan/asan.* >/dev/null 2>&1; then
-	echo "asan ... FAILED"
-	cat "$work"/asan/asan.*
+ec_as_owner "$EC_PG_BIN/pg_ctl" -D "$work/cluster/data" -m fast -w -t 300 stop >/dev/null 2>&1
+ours=$(grep -l "event_catalog.so" "$work"/vg/vg.*.log 2>/dev/null || true)
+if [ -n "$ours" ]; then
+	echo "valgrind: errors in event_catalog ... FAILED"
+	cat $ours
 	failed=$((failed + 1))
 elif grep -q "tests passed" "$work/regress.out"; then
-	echo "asan: pg_regress clean ... ok"
+	echo "valgrind: no error in event_catalog over the suite ... ok"
 	passed=$((passed + 1))
 else
-	echo "asan: pg_regress ... FAILED"
+	echo "valgrind: pg_regress ... FAILED"
 	[ -f "$repo/regression.diffs" ] && cat "$repo/regression.diffs"
 	failed=$((failed + 1))
 fi
-ec_cluster_stop "$work/cluster" fast
 rm -rf "$work/cluster"
 
-# 2. no growth over 10 million validations in one statement (normal build)
-( cd "$repo" && make -s clean && ec_build_install "$repo" ) >/dev/null 2>&1
+# 2. no growth over 10 million validations in one statement
 ec_cluster_start "$work/cluster" "$port"
 psql -X -q -c "CREATE EXTENSION event_catalog"
 psql -X -q -At -c "SELECT pg_backend_pid(); SELECT count(*) FROM generate_series(1, 10000000) i
