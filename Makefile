@@ -27,8 +27,8 @@ endif
 
 .PHONY: test bench demo werror memcheck
 
-# memory safety: the suite under AddressSanitizer, and no growth over 10M
-# validations in one statement
+# memory safety: part of the suite against a server under valgrind, and no
+# growth over 10M validations in one statement
 memcheck:
 	bash test/memcheck.sh
 
