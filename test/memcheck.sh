@@ -71,14 +71,18 @@ rm -rf "$work/cluster"
 # 2. no growth over 10 million validations in one statement
 ec_cluster_start "$work/cluster" "$port"
 psql -X -q -c "CREATE EXTENSION event_catalog"
-psql -X -q -At -c "SELECT pg_backend_pid(); SELECT count(*) FROM generate_series(1, 10000000) i
+PGAPPNAME=ec_memcheck_rss psql -X -q -At -c "SELECT count(*) FROM generate_series(1, 10000000) i
 	WHERE event_catalog.is_valid_event(jsonb_build_object('tenant', 1, 'timestamp', '2026-06-09T10:00:00Z',
 		'event', 'ootb_user_details_update', 'customer', 'c' || i,
 		'context', jsonb_build_object('ootb_email', 'e' || i || '@example.com', 'ootb_allow_email', 'Yes', 'x' || (i % 7), i)))" \
 	>"$work/rss_query.out" 2>&1 &
 query=$!
-sleep 1
-pid=$(head -1 "$work/rss_query.out" 2>/dev/null)
+pid=
+for _ in $(seq 1 20); do
+	pid=$(psql -X -At -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'ec_memcheck_rss' AND state = 'active'")
+	[ -n "$pid" ] && break
+	sleep 0.5
+done
 samples=()
 while kill -0 "$query" 2>/dev/null; do
 	rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null)
