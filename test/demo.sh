@@ -7,7 +7,7 @@
 # left running; the last lines say how to connect and how to stop it.
 #
 #   EC_DEMO_CUSTOMERS  customers in the sample (default 7300, ~100k lines)
-#   EC_DEMO_DIR        where the cluster lives (default /tmp/event_catalog_demo)
+#   EC_DEMO_DIR        where the cluster lives (default /tmp/event_catalog_demo-USER)
 #   EC_DEMO_STOP=1     stop the cluster at the end (used by the tests)
 set -euo pipefail
 
@@ -15,7 +15,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 . "$repo/test/lib.sh"
 
 customers=${EC_DEMO_CUSTOMERS:-7300}
-dir=${EC_DEMO_DIR:-/tmp/event_catalog_demo}
+dir=${EC_DEMO_DIR:-/tmp/event_catalog_demo-$(id -un)}
 
 ec_install_deps
 ec_log "building and installing event_catalog"
