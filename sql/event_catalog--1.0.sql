@@ -2123,7 +2123,7 @@ TO event_catalog_admin;
  * SECURITY DEFINER upkeep functions) is not subject to it.
  * disable_tenant_isolation() removes it.
  */
-CREATE FUNCTION event_catalog.enable_tenant_isolation()
+CREATE FUNCTION event_catalog.set_tenant_isolation(enabled boolean)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -2132,37 +2132,37 @@ AS $$
 DECLARE
 	t text;
 BEGIN
-	FOREACH t IN ARRAY ARRAY['events', 'rejected_events', 'duplicate_counts', 'customers',
-							 'customer_updates', 'consent_log', 'self_exclusions',
-							 'self_exclusion_anomalies'] LOOP
-		EXECUTE format('ALTER TABLE event_catalog.%I ENABLE ROW LEVEL SECURITY', t);
+	-- every table of the extension that has a tenant column
+	FOR t IN
+		SELECT c.relname FROM pg_class c
+		JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant' AND NOT a.attisdropped
+		WHERE c.relnamespace = 'event_catalog'::regnamespace AND c.relkind = 'r'
+		ORDER BY c.relname
+	LOOP
 		EXECUTE format('DROP POLICY IF EXISTS tenant_isolation ON event_catalog.%I', t);
-		-- quarantined lines whose tenant could not be read belong to no tenant
-		EXECUTE format($p$CREATE POLICY tenant_isolation ON event_catalog.%I
-						  USING (tenant OPERATOR(pg_catalog.=) event_catalog.current_tenant() %2$s)
-						  WITH CHECK (tenant OPERATOR(pg_catalog.=) event_catalog.current_tenant() %2$s) $p$,
-					   t, CASE WHEN t = 'rejected_events' THEN 'OR tenant IS NULL' ELSE '' END);
+		IF enabled THEN
+			EXECUTE format('ALTER TABLE event_catalog.%I ENABLE ROW LEVEL SECURITY', t);
+			-- quarantined lines whose tenant could not be read belong to no tenant
+			EXECUTE format($p$CREATE POLICY tenant_isolation ON event_catalog.%I
+							  USING (tenant OPERATOR(pg_catalog.=) event_catalog.current_tenant() %2$s)
+							  WITH CHECK (tenant OPERATOR(pg_catalog.=) event_catalog.current_tenant() %2$s) $p$,
+						   t, CASE WHEN t = 'rejected_events' THEN 'OR tenant IS NULL' ELSE '' END);
+		ELSE
+			EXECUTE format('ALTER TABLE event_catalog.%I DISABLE ROW LEVEL SECURITY', t);
+		END IF;
 	END LOOP;
 END
 $$;
 
+CREATE FUNCTION event_catalog.enable_tenant_isolation()
+RETURNS void
+LANGUAGE sql
+AS $$ SELECT event_catalog.set_tenant_isolation(true) $$;
+
 CREATE FUNCTION event_catalog.disable_tenant_isolation()
 RETURNS void
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-SET client_min_messages = warning
-AS $$
-DECLARE
-	t text;
-BEGIN
-	FOREACH t IN ARRAY ARRAY['events', 'rejected_events', 'duplicate_counts', 'customers',
-							 'customer_updates', 'consent_log', 'self_exclusions',
-							 'self_exclusion_anomalies'] LOOP
-		EXECUTE format('DROP POLICY IF EXISTS tenant_isolation ON event_catalog.%I', t);
-		EXECUTE format('ALTER TABLE event_catalog.%I DISABLE ROW LEVEL SECURITY', t);
-	END LOOP;
-END
-$$;
+LANGUAGE sql
+AS $$ SELECT event_catalog.set_tenant_isolation(false) $$;
 
 -- the tenant of event_catalog.tenant, or null
 CREATE FUNCTION event_catalog.current_tenant()
