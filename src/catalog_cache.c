@@ -134,13 +134,6 @@ requirement_from_name(const char *name)
 	return EC_REQ_OPTIONAL;		/* keep compiler quiet */
 }
 
-/* text of column col of the current SPI row, copied into the cache, or NULL */
-static char *
-spi_text(HeapTuple tuple, TupleDesc desc, int col)
-{
-	return SPI_getvalue(tuple, desc, col);
-}
-
 static bool
 spi_bool(HeapTuple tuple, TupleDesc desc, int col)
 {
@@ -161,18 +154,18 @@ load_param(EcParamDef *param, int ordinal, HeapTuple tuple, TupleDesc desc)
 	Datum		d;
 	char	   *s;
 
-	param->key = spi_text(tuple, desc, 7);
+	param->key = SPI_getvalue(tuple, desc, 7);
 	param->keylen = strlen(param->key);
 	param->ordinal = ordinal;
-	param->type = data_type_from_name(spi_text(tuple, desc, 8));
-	param->requirement = requirement_from_name(spi_text(tuple, desc, 9));
-	s = spi_text(tuple, desc, 10);
+	param->type = data_type_from_name(SPI_getvalue(tuple, desc, 8));
+	param->requirement = requirement_from_name(SPI_getvalue(tuple, desc, 9));
+	s = SPI_getvalue(tuple, desc, 10);
 	param->channel = s ? ec_channel_from_name(s, strlen(s)) : 0;
 
 	d = SPI_getbinval(tuple, desc, 12, &isnull);
 	if (param->type == EC_TYPE_STRING)
 		param->max_length = isnull ? EC_DEFAULT_MAX_LENGTH : DatumGetInt32(d);
-	param->profile_attribute = spi_text(tuple, desc, 13);
+	param->profile_attribute = SPI_getvalue(tuple, desc, 13);
 
 	d = SPI_getbinval(tuple, desc, 11, &isnull);
 	if (!isnull && (param->type == EC_TYPE_STRING || param->type == EC_TYPE_NUMBER))
@@ -285,7 +278,7 @@ ec_catalog_load(void)
 		for (uint64 row = 0; row < nrows; row++)
 		{
 			HeapTuple	tuple = SPI_tuptable->vals[row];
-			char	   *key = spi_text(tuple, desc, 1);
+			char	   *key = SPI_getvalue(tuple, desc, 1);
 			bool		isnull;
 
 			if (def == NULL || strcmp(def->key, key) != 0)
@@ -295,7 +288,7 @@ ec_catalog_load(void)
 				if (strlen(key) > EC_KEY_MAX_BYTES)
 					continue;	/* can't be looked up; the table forbids it */
 				def = hash_search(hash, key, HASH_ENTER, &found);
-				def->category = spi_text(tuple, desc, 2);
+				def->category = SPI_getvalue(tuple, desc, 2);
 				def->requires_customer = spi_bool(tuple, desc, 3);
 				def->fail_safe = spi_bool(tuple, desc, 4);
 				def->builtin = spi_bool(tuple, desc, 5);
