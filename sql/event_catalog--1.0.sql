@@ -645,14 +645,15 @@ CREATE TABLE event_catalog.events (
 	problems		jsonb,
 	content_hash	uuid NOT NULL,
 	raw_line		text,
-	CONSTRAINT events_content_hash_key UNIQUE (content_hash),
 	CONSTRAINT events_raw_line_consumed CHECK (raw_line IS NULL),
-	CONSTRAINT events_identity CHECK (customer_id IS NOT NULL OR visitor_id IS NOT NULL)
+	CONSTRAINT events_identity CHECK (customer_id IS NOT NULL OR visitor_id IS NOT NULL),
+	-- one index serves both duplicate suppression and a customer's events:
+	-- equal content means equal tenant, customer and instant, so this key is
+	-- unique exactly when the digest is (each index costs about a quarter
+	-- of the COPY rate; see README)
+	CONSTRAINT events_content_key
+		UNIQUE NULLS NOT DISTINCT (tenant, customer_id, occurred_at, content_hash)
 );
-
-CREATE INDEX events_customer_idx
-	ON event_catalog.events (tenant, customer_id, occurred_at)
-	WHERE customer_id IS NOT NULL;
 
 COMMENT ON TABLE event_catalog.events IS
 	'Append-only log of validated events. Load with COPY (payload) or COPY (raw_line), or track().';
@@ -850,12 +851,13 @@ CREATE INDEX customer_updates_customer_idx
 COMMENT ON TABLE event_catalog.customer_updates IS
 	'Writes made with upsert_customer(s); kept so that profiles can be recomputed after event deletes.';
 
--- every value of a consent or contact attribute, from events and the API
+-- every write (event or API call) that carried consent or contact
+-- attributes: one row per write, with those attributes' values (one row
+-- per write rather than per attribute: a fifth of the rows to insert)
 CREATE TABLE event_catalog.consent_log (
 	tenant			integer NOT NULL,
 	customer_id		text COLLATE "C" NOT NULL,
-	attribute		text COLLATE "C" NOT NULL,
-	value			text,
+	vals			jsonb NOT NULL,
 	changed_at		timestamptz NOT NULL,
 	version			text COLLATE "C" NOT NULL,
 	event_id		bigint,
@@ -874,7 +876,12 @@ FROM (SELECT c.tenant, c.customer_id, c.attribute, c.value AS new_value, c.chang
 			 c.event_id, c.update_id,
 			 pg_catalog.lag(c.value) OVER w AS old_value,
 			 pg_catalog.row_number() OVER w AS n
-	  FROM event_catalog.consent_log c
+	  FROM (SELECT g.tenant, g.customer_id, kv.key COLLATE "C" AS attribute,
+				   CASE WHEN pg_catalog.jsonb_typeof(kv.value) = 'string'
+						THEN NULLIF(kv.value OPERATOR(pg_catalog.#>>) '{}', '')
+						ELSE kv.value::text END AS value,
+				   g.changed_at, g.version, g.event_id, g.update_id
+			FROM event_catalog.consent_log g, pg_catalog.jsonb_each(g.vals) kv) c
 	  WINDOW w AS (PARTITION BY c.tenant, c.customer_id, c.attribute ORDER BY c.version)) l
 WHERE l.n = 1 OR l.old_value IS DISTINCT FROM l.new_value;
 
@@ -1045,17 +1052,19 @@ BEGIN
 		   OR EXCLUDED.created_at < c.created_at;
 	$q$,
 		source_sql,
-		CASE WHEN keep_history THEN $h$
+		CASE WHEN keep_history THEN format($h$
 		, history AS (
 			INSERT INTO event_catalog.consent_log
-				(tenant, customer_id, attribute, value, changed_at, version, event_id, update_id)
-			SELECT s.tenant, s.customer_id, kv.key,
-				   CASE WHEN jsonb_typeof(kv.value) = 'string' THEN NULLIF(kv.value #>> '{}', '')
-						ELSE kv.value::text END,
-				   s.occurred_at, s.version, s.event_id, s.update_id
-			FROM s, jsonb_each(s.vals) kv
-			WHERE kv.key = ANY (event_catalog.consent_attributes()))
-		$h$ ELSE '' END,
+				(tenant, customer_id, vals, changed_at, version, event_id, update_id)
+			SELECT h.tenant, h.customer_id, h.vals, h.occurred_at, h.version, h.event_id, h.update_id
+			FROM (SELECT s.tenant, s.customer_id,
+						 jsonb_strip_nulls(jsonb_build_object(%s)) AS vals,
+						 s.occurred_at, s.version, s.event_id, s.update_id
+				  FROM s) h
+			WHERE h.vals <> '{}')
+		$h$, (SELECT string_agg(format('%L, s.vals -> %L', a, a), ', ')
+			  FROM unnest(event_catalog.consent_attributes()) a))
+		ELSE '' END,
 		(SELECT string_agg(format(', %I', x), '') FROM unnest(cols) x),
 		sel, cols, upd);
 	RETURN body || 'END';
@@ -1792,13 +1801,25 @@ COMMENT ON FUNCTION event_catalog.can_contact(integer, text, text, timestamptz) 
  * bucket order so that two loads never wait on each other in a cycle.
  * The queries that follow see every transaction that held the lock before.
  */
+CREATE FUNCTION event_catalog.customer_bucket(tenant integer, customer_id text)
+RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT pg_catalog.hashtext(tenant OPERATOR(pg_catalog.||) '/' OPERATOR(pg_catalog.||) customer_id) OPERATOR(pg_catalog.&) 255 $$;
+
+CREATE FUNCTION event_catalog.lock_buckets(buckets integer[])
+RETURNS void
+LANGUAGE sql
+AS $$
+	SELECT count(pg_catalog.pg_advisory_xact_lock(1701999971, b))
+	FROM (SELECT DISTINCT b FROM unnest(buckets) b ORDER BY 1) x
+$$;
+
 CREATE FUNCTION event_catalog.lock_customers(customers event_catalog.customer_ref[])
 RETURNS void
 LANGUAGE sql
 AS $$
-	SELECT count(pg_advisory_xact_lock(1701999971, b))
-	FROM (SELECT DISTINCT (hashtext(r.tenant || '/' || r.customer_id) & 255) AS b
-		  FROM unnest(customers) r ORDER BY 1) x
+	SELECT event_catalog.lock_buckets(ARRAY(
+		SELECT event_catalog.customer_bucket(r.tenant, r.customer_id) FROM unnest(customers) r))
 $$;
 
 CREATE FUNCTION event_catalog.apply_event_effects(event_ids bigint[])
@@ -1808,23 +1829,25 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	v_all		event_catalog.customer_ref[];
+	v_buckets	integer[];
 	v_excluded	event_catalog.customer_ref[];
 	v_profile	boolean;
 BEGIN
-	SELECT array_agg(DISTINCT ROW(e.tenant, e.customer_id)::event_catalog.customer_ref),
+	-- lock buckets rather than distinct customers: sorting integers is
+	-- cheap, sorting a big load's customer records is not
+	SELECT array_agg(DISTINCT event_catalog.customer_bucket(e.tenant, e.customer_id)),
 		   array_agg(DISTINCT ROW(e.tenant, e.customer_id)::event_catalog.customer_ref)
 			   FILTER (WHERE t.category = 'self_exclusion'),
 		   bool_or(t.category <> 'self_exclusion' OR t.category IS NULL)
-	INTO v_all, v_excluded, v_profile
+	INTO v_buckets, v_excluded, v_profile
 	FROM event_catalog.events e
 	LEFT JOIN event_catalog.event_types t ON t.event_key = e.event_key
 	WHERE e.event_id = ANY (event_ids) AND e.customer_id IS NOT NULL;
 
-	IF v_all IS NULL THEN
+	IF v_buckets IS NULL THEN
 		RETURN;
 	END IF;
-	PERFORM event_catalog.lock_customers(v_all);
+	PERFORM event_catalog.lock_buckets(v_buckets);
 	IF v_profile THEN
 		PERFORM event_catalog.merge_event_writes(event_ids);
 	END IF;

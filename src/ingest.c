@@ -454,6 +454,8 @@ same_content(TupleTableSlot *slot, IngestState *st, const EcValidation *v, Jsonb
 	return same;
 }
 
+static Datum text_datum(const char *s, int len);
+
 static bool
 find_duplicate(Relation heaprel, IngestState *st, pg_uuid_t *hash,
 			   const EcValidation *v, Jsonb *payload, int64 *event_id)
@@ -461,28 +463,33 @@ find_duplicate(Relation heaprel, IngestState *st, pg_uuid_t *hash,
 	Relation	index = index_open(st->hash_index, AccessShareLock);
 	TupleTableSlot *slot = table_slot_create(heaprel, NULL);
 	SnapshotData dirty;
-	ScanKeyData key;
+	ScanKeyData keys[4];
 	bool		found = false;
 
 	InitDirtySnapshot(dirty);
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(hash));
+	/* the key of events_content_key: tenant, customer, instant, digest */
+	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(v->tenant));
+	if (v->customer != NULL)
+		ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid,
+							   index->rd_indcollation[1], F_TEXTEQ,
+							   text_datum(v->customer, v->customer_len));
+	else
+		ScanKeyEntryInitialize(&keys[1], SK_ISNULL | SK_SEARCHNULL, 2, InvalidStrategy,
+							   InvalidOid, InvalidOid, InvalidOid, (Datum) 0);
+	ScanKeyInit(&keys[2], 3, BTEqualStrategyNumber, F_TIMESTAMPTZ_EQ,
+				TimestampTzGetDatum(v->occurred_at));
+	ScanKeyInit(&keys[3], 4, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(hash));
 
 	for (;;)
 	{
-		IndexScanDesc scan = index_beginscan(heaprel, index, &dirty, 1, 0);
+		IndexScanDesc scan = index_beginscan(heaprel, index, &dirty, 4, 0);
 		TransactionId xwait = InvalidTransactionId;
 		ItemPointerData tid;
 
-		index_rescan(scan, &key, 1, NULL, 0);
+		index_rescan(scan, keys, 4, NULL, 0);
 		while (index_getnext_slot(scan, ForwardScanDirection, slot))
 		{
 			bool		isnull;
-
-			/* a lossy index (hash) returns other digests too */
-			if (scan->xs_recheck &&
-				memcmp(DatumGetUUIDP(slot_getattr(slot, st->att_content_hash, &isnull))->data,
-					   hash->data, UUID_LEN) != 0)
-				continue;
 
 			xwait = TransactionIdIsValid(dirty.xmin) ? dirty.xmin : dirty.xmax;
 			if (TransactionIdIsValid(xwait))
@@ -562,10 +569,10 @@ ingest_state(FmgrInfo *flinfo, Relation rel)
 		st->att_problems = attnum_of(desc, "problems");
 		st->att_content_hash = attnum_of(desc, "content_hash");
 		st->att_raw_line = attnum_of(desc, "raw_line");
-		st->hash_index = get_relname_relid("events_content_hash_key",
+		st->hash_index = get_relname_relid("events_content_key",
 										   RelationGetNamespace(rel));
 		if (!OidIsValid(st->hash_index))
-			elog(ERROR, "index event_catalog.events_content_hash_key is missing");
+			elog(ERROR, "index event_catalog.events_content_key is missing");
 		flinfo->fn_extra = st;
 
 		/* catalog changes committed since the last statement apply to this one */
