@@ -1488,12 +1488,14 @@ $$;
 
 -- the periods in which a customer is self-excluded: each episode from its
 -- request to its lift (open-ended while not lifted), or null
+-- (no SET clause: the profile merge calls it once per new customer, and a
+-- SET costs a configuration save and restore per call; every name in it is
+-- qualified instead)
 CREATE FUNCTION event_catalog.exclusion_periods(tenant integer, customer_id text)
 RETURNS tstzmultirange
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT range_agg(tstzrange(s.requested_at, s.lifted_at, '[)'))
+	SELECT pg_catalog.range_agg(pg_catalog.tstzrange(s.requested_at, s.lifted_at, '[)'))
 	FROM event_catalog.self_exclusions s
 	WHERE s.tenant = exclusion_periods.tenant AND s.customer_id = exclusion_periods.customer_id
 $$;
