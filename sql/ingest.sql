@@ -13,11 +13,17 @@ SELECT event_id, tenant, event_key, customer_id, visitor_id, occurred_at AT TIME
 FROM event_catalog.events ORDER BY event_id;
 
 -- whatever the client supplies for derived columns is replaced
-INSERT INTO event_catalog.events (tenant, event_key, customer_id, visitor_id, occurred_at, problems, content_hash, payload)
-VALUES (999, 'forged', 'someone', 'else', '2000-01-01', '[]', '00000000-0000-0000-0000-000000000000',
+INSERT INTO event_catalog.events (tenant, event_key, customer_id, visitor_id, occurred_at, problems, content_hash, has_effects, payload)
+VALUES (999, 'forged', 'someone', 'else', '2000-01-01', '[]', '00000000-0000-0000-0000-000000000000', true,
         '{"tenant": 3, "timestamp": "2026-06-09T11:00:00Z", "event": "ootb_login", "customer": "c3"}')
 RETURNING tenant, event_key, customer_id, visitor_id, occurred_at AT TIME ZONE 'UTC' AS occurred_utc, problems,
-          content_hash = event_catalog.event_content_hash(payload) AS hash_ok;
+          content_hash = event_catalog.event_content_hash(payload) AS hash_ok, has_effects;
+-- has_effects: the event fed a profile or self-exclusion state (a profile
+-- update does, a login does not), whatever the client says
+INSERT INTO event_catalog.events (has_effects, payload) VALUES
+ (false, '{"tenant": 33, "timestamp": "2026-06-09T11:00:00Z", "event": "ootb_user_details_update", "customer": "c3", "context": {"ootb_city": "Rome"}}'),
+ (true, '{"tenant": 33, "timestamp": "2026-06-09T11:00:00Z", "event": "ootb_login", "customer": "c3"}')
+RETURNING event_key, customer_id, visitor_id, has_effects;
 INSERT INTO event_catalog.events (event_id, payload)
 VALUES (12345, '{"tenant": 3, "timestamp": "2026-06-09T11:00:00Z", "event": "ootb_login", "customer": "c4"}');
 
@@ -124,8 +130,14 @@ COPY event_catalog.events (payload) FROM stdin WITH (FORMAT csv, QUOTE e'\x01', 
 {"tenant": 7, "timestamp": "2026-06-09T16:00:00Z", "event": "ootb_login", "customer": "d1", "visitor": "v", "context": {"ootb_balance": 1}}
 {"tenant": 8, "timestamp": "2026-06-09T16:00:00Z", "event": "ootb_login", "customer": "d1", "context": {"ootb_balance": 1}}
 {"tenant": 7, "timestamp": "2026-06-09T16:00:00.000001Z", "event": "ootb_login", "customer": "d1", "context": {"ootb_balance": 1}}
+{"tenant": 7, "timestamp": "2026-06-09T16:00:00Z", "event": "ootb_login", "visitor": "w1", "context": {"ootb_balance": 1}}
+{"tenant": 7, "timestamp": "2026-06-09T16:00:00Z", "event": "ootb_login", "visitor": "w1", "context": {"ootb_balance": 1}}
+{"tenant": 7, "timestamp": "2026-06-09T16:00:00Z", "event": "ootb_login", "visitor": "w2", "context": {"ootb_balance": 1}}
 \.
 SELECT count(*) - :before AS stored FROM event_catalog.events;
+-- visitor-only events (no customer) are deduplicated too
+SELECT visitor_id, count(*) FROM event_catalog.events
+WHERE tenant = 7 AND customer_id IS NULL GROUP BY 1 ORDER BY 1;
 SELECT tenant, event_key, day = (now() AT TIME ZONE 'UTC')::date AS today, duplicates FROM event_catalog.duplicate_counts;
 -- the same file again: nothing new, all counted
 COPY event_catalog.events (payload) FROM stdin WITH (FORMAT csv, QUOTE e'\x01', DELIMITER e'\x02');

@@ -91,6 +91,7 @@ typedef struct IngestState
 	AttrNumber	att_payload;
 	AttrNumber	att_problems;
 	AttrNumber	att_content_hash;
+	AttrNumber	att_has_effects;
 	AttrNumber	att_raw_line;
 	Oid			hash_index;
 } IngestState;
@@ -454,8 +455,6 @@ same_content(TupleTableSlot *slot, IngestState *st, const EcValidation *v, Jsonb
 	return same;
 }
 
-static Datum text_datum(const char *s, int len);
-
 static bool
 find_duplicate(Relation heaprel, IngestState *st, pg_uuid_t *hash,
 			   const EcValidation *v, Jsonb *payload, int64 *event_id)
@@ -463,30 +462,23 @@ find_duplicate(Relation heaprel, IngestState *st, pg_uuid_t *hash,
 	Relation	index = index_open(st->hash_index, AccessShareLock);
 	TupleTableSlot *slot = table_slot_create(heaprel, NULL);
 	SnapshotData dirty;
-	ScanKeyData keys[4];
+	ScanKeyData keys[3];
 	bool		found = false;
 
 	InitDirtySnapshot(dirty);
-	/* the key of events_content_key: tenant, customer, instant, digest */
+	/* the key of events_content_key: tenant, instant, digest */
 	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(v->tenant));
-	if (v->customer != NULL)
-		ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid,
-							   index->rd_indcollation[1], F_TEXTEQ,
-							   text_datum(v->customer, v->customer_len));
-	else
-		ScanKeyEntryInitialize(&keys[1], SK_ISNULL | SK_SEARCHNULL, 2, InvalidStrategy,
-							   InvalidOid, InvalidOid, InvalidOid, (Datum) 0);
-	ScanKeyInit(&keys[2], 3, BTEqualStrategyNumber, F_TIMESTAMPTZ_EQ,
+	ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_TIMESTAMPTZ_EQ,
 				TimestampTzGetDatum(v->occurred_at));
-	ScanKeyInit(&keys[3], 4, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(hash));
+	ScanKeyInit(&keys[2], 3, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(hash));
 
 	for (;;)
 	{
-		IndexScanDesc scan = index_beginscan(heaprel, index, &dirty, 4, 0);
+		IndexScanDesc scan = index_beginscan(heaprel, index, &dirty, 3, 0);
 		TransactionId xwait = InvalidTransactionId;
 		ItemPointerData tid;
 
-		index_rescan(scan, keys, 4, NULL, 0);
+		index_rescan(scan, keys, 3, NULL, 0);
 		while (index_getnext_slot(scan, ForwardScanDirection, slot))
 		{
 			bool		isnull;
@@ -568,6 +560,7 @@ ingest_state(FmgrInfo *flinfo, Relation rel)
 		st->att_payload = attnum_of(desc, "payload");
 		st->att_problems = attnum_of(desc, "problems");
 		st->att_content_hash = attnum_of(desc, "content_hash");
+		st->att_has_effects = attnum_of(desc, "has_effects");
 		st->att_raw_line = attnum_of(desc, "raw_line");
 		st->hash_index = get_relname_relid("events_content_key",
 										   RelationGetNamespace(rel));
@@ -677,6 +670,7 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 	Datum	   *values;
 	bool	   *nulls;
 	bool	   *replace;
+	bool		has_effects;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) ||
 		!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
@@ -788,9 +782,11 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 			   v.nproblems == 0);
 	SET_COLUMN(st->att_content_hash, UUIDPGetDatum(hash), false);
 	SET_COLUMN(st->att_raw_line, (Datum) 0, true);
+	has_effects = v.def != NULL && v.def->has_effects && v.customer != NULL;
+	SET_COLUMN(st->att_has_effects, BoolGetDatum(has_effects), false);
 #undef SET_COLUMN
 
-	if (v.def != NULL && v.def->has_effects && v.customer != NULL)
+	if (has_effects)
 	{
 		bool		isnull;
 		Datum		id = heap_getattr(tuple, st->att_event_id, desc, &isnull);

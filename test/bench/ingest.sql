@@ -23,7 +23,7 @@ DECLARE
 	f constant text := current_setting('bench.file');
 	label constant text := current_setting('bench.label');
 	floor_file constant text := current_setting('bench.floor');
-	cols constant text := 'tenant, event_key, customer_id, visitor_id, occurred_at, payload, problems, content_hash';
+	cols constant text := 'tenant, event_key, customer_id, visitor_id, occurred_at, payload, problems, content_hash, has_effects';
 BEGIN
 	FOR round IN 1..current_setting('bench.rounds')::integer LOOP
 		TRUNCATE plain_payloads;
