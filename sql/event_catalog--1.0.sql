@@ -964,17 +964,37 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'ec_profile_values'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
--- {key: version} for every key of a write's values
-CREATE FUNCTION event_catalog.versions_of(vals jsonb, version text)
-RETURNS jsonb
-AS 'MODULE_PATHNAME', 'ec_versions_of'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- Per customer, the newest write of each attribute (last writer wins by
+-- version, compared as bytes): newest_values gives {attribute: value},
+-- newest_versions {attribute: version}.  Used together with the same
+-- arguments, the two share one transition state.
+CREATE FUNCTION event_catalog.merge_writes_step(state internal, vals jsonb, version text)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'ec_merge_writes_step'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
--- objects merged in order, later keys replacing earlier ones
-CREATE AGGREGATE event_catalog.jsonb_merge(jsonb) (
-	SFUNC = pg_catalog.jsonb_concat,
-	STYPE = jsonb,
-	INITCOND = '{}'
+CREATE FUNCTION event_catalog.merge_writes_values(state internal)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ec_merge_writes_values'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION event_catalog.merge_writes_versions(state internal)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ec_merge_writes_versions'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE event_catalog.newest_values(vals jsonb, version text) (
+	SFUNC = event_catalog.merge_writes_step,
+	STYPE = internal,
+	FINALFUNC = event_catalog.merge_writes_values,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE event_catalog.newest_versions(vals jsonb, version text) (
+	SFUNC = event_catalog.merge_writes_step,
+	STYPE = internal,
+	FINALFUNC = event_catalog.merge_writes_versions,
+	PARALLEL = SAFE
 );
 
 /*
@@ -1043,9 +1063,8 @@ BEGIN
 			  -- per customer, the writes merged in version order: each
 			  -- attribute ends with its newest value and version
 			  FROM (SELECT s.tenant, s.customer_id,
-						   event_catalog.jsonb_merge(s.vals ORDER BY s.version COLLATE "C") AS vals,
-						   event_catalog.jsonb_merge(event_catalog.versions_of(s.vals, s.version)
-													 ORDER BY s.version COLLATE "C") AS versions,
+						   event_catalog.newest_values(s.vals, s.version) AS vals,
+						   event_catalog.newest_versions(s.vals, s.version) AS versions,
 						   min(s.occurred_at) AS first_at, max(s.occurred_at) AS last_at
 					FROM s GROUP BY s.tenant, s.customer_id) m) p
 		ORDER BY p.tenant, p.customer_id

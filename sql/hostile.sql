@@ -47,3 +47,24 @@ ORDER BY 1, t::text;
 
 -- the server is still here and the cache still works
 SELECT event_catalog.is_valid_event(ev('ootb_login'));
+
+-- parallel query: the catalog is loaded in parallel workers and in the
+-- leader during a parallel plan, where no new snapshot may be taken (a
+-- fresh session, so that the leader's copy is not loaded yet either)
+CREATE TABLE parallel_events AS
+SELECT jsonb_build_object('tenant', 1, 'timestamp', '2026-06-09T10:00:00Z',
+                          'event', CASE WHEN i % 2 = 0 THEN 'ootb_user_details_update' ELSE 'ootb_nope' END,
+                          'customer', 'p' || i, 'context', jsonb_build_object('ootb_city', 'Rome')) AS payload
+FROM generate_series(1, 2000) i;
+ANALYZE parallel_events;
+\c
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SET force_parallel_mode = on;
+SELECT count(*) FILTER (WHERE event_catalog.is_valid_event(payload)) AS valid,
+       count(*) FILTER (WHERE event_catalog.profile_values(payload->>'event', payload) <> '{}') AS with_profile
+FROM parallel_events;
+RESET ALL;
+DROP TABLE parallel_events;

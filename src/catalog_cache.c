@@ -17,6 +17,7 @@
  */
 #include "event_catalog.h"
 
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -249,9 +250,11 @@ ec_catalog_load(void)
 	 * Read with the latest snapshot, taken after the invalidations were
 	 * accepted: a change committed after it sends a new invalidation.  Like
 	 * the system catalogs, the event catalog is not held to a repeatable
-	 * read transaction's snapshot.
+	 * read transaction's snapshot.  During a parallel query (in a worker, or
+	 * in the leader while workers run) no new snapshot may be taken: use the
+	 * query's, which leader and workers share.
 	 */
-	PushActiveSnapshot(GetLatestSnapshot());
+	PushActiveSnapshot(IsInParallelMode() ? GetActiveSnapshot() : GetLatestSnapshot());
 	ret = SPI_execute("SELECT t.event_key, t.category, t.requires_customer, "
 					  "       t.fail_safe, t.builtin, "
 					  "       (SELECT pg_catalog.count(*)::integer "
