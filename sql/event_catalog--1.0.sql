@@ -983,6 +983,13 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'ec_merge_writes_versions'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
+-- the attributes of a merged write that have no customers column, without
+-- those cleared by ""
+CREATE FUNCTION event_catalog.custom_attributes(vals jsonb, columns text[])
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ec_custom_attributes'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
 CREATE AGGREGATE event_catalog.newest_values(vals jsonb, version text) (
 	SFUNC = event_catalog.merge_writes_step,
 	STYPE = internal,
@@ -1057,16 +1064,15 @@ BEGIN
 		SELECT p.tenant, p.customer_id %4$s, p.custom, p.versions,
 			   event_catalog.exclusion_periods(p.tenant, p.customer_id),
 			   p.first_at, p.last_at
-		FROM (SELECT m.*,
-					 COALESCE((SELECT jsonb_object_agg(a.key, a.value) FROM jsonb_each(m.vals) a
-							   WHERE NOT a.key = ANY (%5$L::text[]) AND a.value <> '""'), '{}') AS custom
-			  -- per customer, the writes merged in version order: each
-			  -- attribute ends with its newest value and version
+		FROM (SELECT m.*, event_catalog.custom_attributes(m.vals, %5$L::text[]) AS custom
+			  -- per customer, each attribute's newest value and version,
+			  -- in key order (sorted here, before the rows get wide)
 			  FROM (SELECT s.tenant, s.customer_id,
 						   event_catalog.newest_values(s.vals, s.version) AS vals,
 						   event_catalog.newest_versions(s.vals, s.version) AS versions,
 						   min(s.occurred_at) AS first_at, max(s.occurred_at) AS last_at
-					FROM s GROUP BY s.tenant, s.customer_id) m) p
+					FROM s GROUP BY s.tenant, s.customer_id
+					ORDER BY s.tenant, s.customer_id) m) p
 		ORDER BY p.tenant, p.customer_id
 		ON CONFLICT (tenant, customer_id) DO UPDATE SET
 			attributes = event_catalog.merge_attributes(c.attributes, c.attribute_versions,

@@ -10,6 +10,8 @@
  */
 #include "event_catalog.h"
 
+#include "catalog/pg_type.h"
+#include "utils/array.h"
 #include "utils/datum.h"
 
 PG_FUNCTION_INFO_V1(ec_profile_values);
@@ -253,4 +255,59 @@ Datum
 ec_merge_writes_versions(PG_FUNCTION_ARGS)
 {
 	return merge_result(fcinfo, true);
+}
+
+PG_FUNCTION_INFO_V1(ec_custom_attributes);
+
+/*
+ * custom_attributes(vals, columns): the attributes of vals that have no
+ * column of their own, without those cleared by "" (custom attributes are
+ * kept in customers.attributes, where a clear is an absent key).
+ */
+Datum
+ec_custom_attributes(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *vals = PG_GETARG_JSONB_P(0);
+	ArrayType  *columns = PG_GETARG_ARRAYTYPE_P(1);
+	Datum	   *names;
+	bool	   *nulls;
+	int			nnames;
+	JsonbParseState *state = NULL;
+	JsonbValue *result;
+
+	deconstruct_array(columns, TEXTOID, -1, false, TYPALIGN_INT, &names, &nulls, &nnames);
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	if (JB_ROOT_IS_OBJECT(vals))
+	{
+		JsonbIterator *it = JsonbIteratorInit(&vals->root);
+		JsonbIteratorToken tok;
+		JsonbValue	k;
+		JsonbValue	v;
+
+		while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+		{
+			bool		skip = false;
+
+			if (tok != WJB_KEY)
+				continue;
+			tok = JsonbIteratorNext(&it, &v, true);
+			if (v.type == jbvString && v.val.string.len == 0)
+				continue;
+			for (int i = 0; i < nnames && !skip; i++)
+			{
+				text	   *name = DatumGetTextPP(names[i]);
+
+				skip = !nulls[i] &&
+					VARSIZE_ANY_EXHDR(name) == k.val.string.len &&
+					memcmp(VARDATA_ANY(name), k.val.string.val, k.val.string.len) == 0;
+			}
+			if (skip)
+				continue;
+			pushJsonbValue(&state, WJB_KEY, &k);
+			pushJsonbValue(&state, WJB_VALUE, &v);
+		}
+	}
+	result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	PG_RETURN_JSONB_P(JsonbValueToJsonb(result));
 }
