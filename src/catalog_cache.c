@@ -251,10 +251,15 @@ ec_catalog_load(void)
 	 * accepted: a change committed after it sends a new invalidation.  Like
 	 * the system catalogs, the event catalog is not held to a repeatable
 	 * read transaction's snapshot.  During a parallel query (in a worker, or
-	 * in the leader while workers run) no new snapshot may be taken: use the
-	 * query's, which leader and workers share.
+	 * in the leader while workers run) the latest snapshot may not be taken:
+	 * use the query's, which leader and workers share.
 	 */
-	PushActiveSnapshot(IsInParallelMode() ? GetActiveSnapshot() : GetLatestSnapshot());
+	if (!IsInParallelMode())
+		PushActiveSnapshot(GetLatestSnapshot());
+	else if (ActiveSnapshotSet())
+		PushActiveSnapshot(GetActiveSnapshot());
+	else
+		PushActiveSnapshot(GetTransactionSnapshot());
 	ret = SPI_execute("SELECT t.event_key, t.category, t.requires_customer, "
 					  "       t.fail_safe, t.builtin, "
 					  "       (SELECT pg_catalog.count(*)::integer "
