@@ -1009,11 +1009,12 @@ CREATE AGGREGATE event_catalog.newest_versions(vals jsonb, version text) (
  * last-writer-wins per attribute.
  *
  * source_sql is a query (one of the fixed ones below, never user text)
- * returning (tenant, customer_id, attr, val jsonb, version text,
- * occurred_at, event_id, update_id), one row per attribute written, from
- * the function's $1.  Per customer and attribute, the newest version in
- * the set is merged into customers when it is newer than the stored one;
- * with keep_history, consent and contact values also go to consent_log.
+ * returning (tenant, customer_id, vals jsonb, version text, occurred_at,
+ * event_id, update_id), one row per write ({attribute: value}), from the
+ * function's $1.  Per customer and attribute, the newest version in the set
+ * is merged into customers when it is newer than the stored one; with
+ * keep_history, each write's consent and contact values also go to
+ * consent_log, one row per write.
  * The typed columns are those of the customers table when the body is
  * built, so a column added to it (then build_profile_functions()) receives
  * the profile attribute of the same name.  Customers are written in key
