@@ -1533,7 +1533,8 @@ LANGUAGE sql STABLE STRICT PARALLEL SAFE
 AS $$
 	SELECT pg_catalog.range_agg(pg_catalog.tstzrange(s.requested_at, s.lifted_at, '[)'))
 	FROM event_catalog.self_exclusions s
-	WHERE s.tenant = exclusion_periods.tenant AND s.customer_id = exclusion_periods.customer_id
+	WHERE s.tenant OPERATOR(pg_catalog.=) exclusion_periods.tenant
+	  AND s.customer_id OPERATOR(pg_catalog.=) exclusion_periods.customer_id
 $$;
 
 /*
@@ -1849,8 +1850,8 @@ CREATE FUNCTION event_catalog.lock_buckets(buckets integer[])
 RETURNS void
 LANGUAGE sql
 AS $$
-	SELECT count(pg_catalog.pg_advisory_xact_lock(1701999971, b))
-	FROM (SELECT DISTINCT b FROM unnest(buckets) b ORDER BY 1) x
+	SELECT pg_catalog.count(pg_catalog.pg_advisory_xact_lock(1701999971, b))
+	FROM (SELECT DISTINCT b FROM pg_catalog.unnest(buckets) b ORDER BY 1) x
 $$;
 
 CREATE FUNCTION event_catalog.lock_customers(customers event_catalog.customer_ref[])

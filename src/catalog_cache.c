@@ -36,6 +36,9 @@ PG_FUNCTION_INFO_V1(ec_catalog_changed);
 static MemoryContext cache_context = NULL;
 static HTAB *event_hash = NULL;
 static bool cache_valid = false;
+
+/* loaded during a parallel query, with that query's snapshot: for it only */
+static bool loaded_in_parallel = false;
 static uint64 invalidation_count = 0;
 static Oid	event_types_relid = InvalidOid;
 static Oid	event_params_relid = InvalidOid;
@@ -252,7 +255,9 @@ ec_catalog_load(void)
 	 * the system catalogs, the event catalog is not held to a repeatable
 	 * read transaction's snapshot.  During a parallel query (in a worker, or
 	 * in the leader while workers run) the latest snapshot may not be taken:
-	 * use the query's, which leader and workers share.
+	 * use the query's, which leader and workers share, and keep that copy
+	 * for this query only (loaded_in_parallel), since a change committed
+	 * after that snapshot may already have sent its invalidation.
 	 */
 	if (!IsInParallelMode())
 		PushActiveSnapshot(GetLatestSnapshot());
@@ -344,6 +349,7 @@ ec_catalog_load(void)
 	event_hash = hash;
 	/* an invalidation that arrived while loading makes us load again */
 	cache_valid = (invalidation_count == count_at_start);
+	loaded_in_parallel = IsInParallelMode();
 }
 
 /*
@@ -371,7 +377,7 @@ ec_catalog_lookup(const char *key, int len)
 {
 	char		buf[EC_KEY_MAX_BYTES + 1];
 
-	if (!cache_valid)
+	if (!cache_valid || (loaded_in_parallel && !IsInParallelMode()))
 		ec_catalog_load();
 	if (len <= 0 || len > EC_KEY_MAX_BYTES || memchr(key, '\0', len) != NULL)
 		return NULL;

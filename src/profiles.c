@@ -120,6 +120,26 @@ copy_value(JsonbValue *dst, const JsonbValue *src)
 	}
 }
 
+/* free what copy_value allocated */
+static void
+free_value(JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvString:
+			pfree(v->val.string.val);
+			break;
+		case jbvNumeric:
+			pfree(v->val.numeric);
+			break;
+		case jbvBinary:
+			pfree(v->val.binary.data);
+			break;
+		default:
+			break;
+	}
+}
+
 static int
 compare_bytes(const char *a, int alen, const char *b, int blen)
 {
@@ -199,6 +219,12 @@ ec_merge_writes_step(PG_FUNCTION_ARGS)
 			item = &st->items[st->n++];
 			item->key = pnstrdup(k.val.string.val, k.val.string.len);
 			item->keylen = k.val.string.len;
+		}
+		else
+		{
+			/* replaced: the state stays as big as its attributes */
+			pfree(item->version);
+			free_value(&item->value);
 		}
 		item->version = pnstrdup(ver, verlen);
 		item->versionlen = verlen;

@@ -42,12 +42,14 @@ ec_cluster_start "$work/cluster" "$port" || { failed=1; finish; }
 # count "... ok" and "... FAILED" lines of pg_regress-style output; a run
 # that shows no result at all counts as one failure
 count_results() {
-	local out=$1
+	local out=$1 status=$2
 	local ok bad
 	ok=$(grep -cE '\.\.\. ok|^ok [0-9]' "$out" || true)
 	bad=$(grep -cE '\.\.\. FAILED|\.\.\. failed|^not ok [0-9]' "$out" || true)
-	if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
-		bad=1
+	# no result at all, or a runner that failed without naming a test (it
+	# stopped part way, say): a failure
+	if { [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; } || { [ "$status" -ne 0 ] && [ "$bad" -eq 0 ]; }; then
+		bad=$((bad + 1))
 	fi
 	passed=$((passed + ok))
 	failed=$((failed + bad))
@@ -58,7 +60,7 @@ ec_log "pg_regress"
 ( cd "$repo" && make -s installcheck PG_CONFIG="$EC_PG_CONFIG" ) >"$work/regress.out" 2>&1
 regress_status=$?
 cat "$work/regress.out"
-count_results "$work/regress.out"
+count_results "$work/regress.out" $regress_status
 if [ $regress_status -ne 0 ] && [ -f "$repo/regression.diffs" ]; then
 	cat "$repo/regression.diffs"
 fi
@@ -75,7 +77,7 @@ if [ -n "$specs" ]; then
 		$specs >"$work/isolation.out" 2>&1
 	iso_status=$?
 	cat "$work/isolation.out"
-	count_results "$work/isolation.out"
+	count_results "$work/isolation.out" $iso_status
 	if [ $iso_status -ne 0 ] && [ -f "$work/isolation/regression.diffs" ]; then
 		cat "$work/isolation/regression.diffs"
 	fi
