@@ -20,6 +20,7 @@ SELECT set_config('bench.file', :'file', false), set_config('bench.label', :'lab
 DO $$
 DECLARE
 	t0 timestamptz;
+	target text;
 	n bigint;
 	opts constant text := $o$ WITH (FORMAT csv, QUOTE e'\x01', DELIMITER e'\x02') $o$;
 	f constant text := current_setting('bench.file');
@@ -50,24 +51,19 @@ BEGIN
 			EXECUTE format('COPY (SELECT %s FROM event_catalog.events ORDER BY event_id) TO %L',
 						   cols, floor_file) || opts;
 		END IF;
-		DROP TABLE IF EXISTS floor_events;
-		CREATE TABLE floor_events (LIKE event_catalog.events INCLUDING ALL);
-		CHECKPOINT;
-		t0 := clock_timestamp();
-		EXECUTE format('COPY floor_events (%s) FROM %L', cols, floor_file) || opts;
-		GET DIAGNOSTICS n = ROW_COUNT;
-		INSERT INTO ingest_timings VALUES (label, 'floor', round,
-			1000 * extract(epoch FROM clock_timestamp() - t0), n);
-
-		-- and without the indexes: what they cost
-		DROP TABLE floor_events;
-		CREATE TABLE floor_events (LIKE event_catalog.events INCLUDING DEFAULTS INCLUDING IDENTITY);
-		CHECKPOINT;
-		t0 := clock_timestamp();
-		EXECUTE format('COPY floor_events (%s) FROM %L', cols, floor_file) || opts;
-		GET DIAGNOSTICS n = ROW_COUNT;
-		INSERT INTO ingest_timings VALUES (label, 'unindexed', round,
-			1000 * extract(epoch FROM clock_timestamp() - t0), n);
+		-- with the indexes (floor), and without them (what they cost)
+		FOREACH target IN ARRAY ARRAY['floor', 'unindexed'] LOOP
+			DROP TABLE IF EXISTS floor_events;
+			EXECUTE format('CREATE TABLE floor_events (LIKE event_catalog.events %s)',
+						   CASE target WHEN 'floor' THEN 'INCLUDING ALL'
+									   ELSE 'INCLUDING DEFAULTS INCLUDING IDENTITY' END);
+			CHECKPOINT;
+			t0 := clock_timestamp();
+			EXECUTE format('COPY floor_events (%s) FROM %L', cols, floor_file) || opts;
+			GET DIAGNOSTICS n = ROW_COUNT;
+			INSERT INTO ingest_timings VALUES (label, target, round,
+				1000 * extract(epoch FROM clock_timestamp() - t0), n);
+		END LOOP;
 		DROP TABLE floor_events;
 	END LOOP;
 END $$;
