@@ -75,6 +75,26 @@ ec_jsonb_key_cmp(const char *a, int alen, const char *b, int blen)
 }
 
 /*
+ * The next key and value of a jsonb object being walked with *it (nested
+ * containers come back as jbvBinary); false at the end.
+ */
+bool
+ec_jsonb_next_pair(JsonbIterator **it, JsonbValue *key, JsonbValue *val)
+{
+	JsonbIteratorToken tok;
+
+	while ((tok = JsonbIteratorNext(it, key, true)) != WJB_DONE)
+	{
+		if (tok != WJB_KEY)
+			continue;
+		tok = JsonbIteratorNext(it, val, true);
+		Assert(tok == WJB_VALUE);
+		return true;
+	}
+	return false;
+}
+
+/*
  * The param of def named key, for callers that walk a jsonb object's keys
  * in order: they come in the order of def->by_key, so a cursor (*next,
  * starting at 0) merges the two lists.  NULL when the event has no such

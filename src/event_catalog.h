@@ -122,6 +122,7 @@ extern void ec_catalog_cache_init(void);
 extern void ec_catalog_begin_query(FmgrInfo *flinfo);
 extern const EcEventDef *ec_catalog_lookup(const char *key, int len);
 extern int	ec_jsonb_key_cmp(const char *a, int alen, const char *b, int blen);
+extern bool ec_jsonb_next_pair(JsonbIterator **it, JsonbValue *key, JsonbValue *val);
 extern const EcParamDef *ec_catalog_next_param(const EcEventDef *def, int *next,
 											   const char *key, int keylen);
 

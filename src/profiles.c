@@ -31,7 +31,6 @@ ec_profile_values(PG_FUNCTION_ARGS)
 	JsonbParseState *state = NULL;
 	JsonbValue *result;
 	JsonbIterator *it;
-	JsonbIteratorToken tok;
 	JsonbValue	k;
 	JsonbValue	v;
 	int			next = 0;
@@ -45,15 +44,11 @@ ec_profile_values(PG_FUNCTION_ARGS)
 		ctx.type == jbvBinary && JsonContainerIsObject(ctx.val.binary.data))
 	{
 		it = JsonbIteratorInit(ctx.val.binary.data);
-		while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+		while (ec_jsonb_next_pair(&it, &k, &v))
 		{
-			const EcParamDef *param;
+			const EcParamDef *param =
+				ec_catalog_next_param(def, &next, k.val.string.val, k.val.string.len);
 
-			if (tok != WJB_KEY)
-				continue;
-			tok = JsonbIteratorNext(&it, &v, true);
-
-			param = ec_catalog_next_param(def, &next, k.val.string.val, k.val.string.len);
 			if (param == NULL || param->profile_attribute == NULL || v.type == jbvNull)
 				continue;
 
@@ -161,7 +156,6 @@ ec_merge_writes_step(PG_FUNCTION_ARGS)
 	const char *ver;
 	int			verlen;
 	JsonbIterator *it;
-	JsonbIteratorToken tok;
 	JsonbValue	k;
 	JsonbValue	v;
 
@@ -185,13 +179,9 @@ ec_merge_writes_step(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(st);
 
 	it = JsonbIteratorInit(&vals->root);
-	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+	while (ec_jsonb_next_pair(&it, &k, &v))
 	{
 		MergeItem  *item = NULL;
-
-		if (tok != WJB_KEY)
-			continue;
-		tok = JsonbIteratorNext(&it, &v, true);
 
 		for (int i = 0; i < st->n; i++)
 		{
@@ -307,17 +297,13 @@ ec_custom_attributes(PG_FUNCTION_ARGS)
 	if (JB_ROOT_IS_OBJECT(vals))
 	{
 		JsonbIterator *it = JsonbIteratorInit(&vals->root);
-		JsonbIteratorToken tok;
 		JsonbValue	k;
 		JsonbValue	v;
 
-		while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+		while (ec_jsonb_next_pair(&it, &k, &v))
 		{
 			bool		skip = false;
 
-			if (tok != WJB_KEY)
-				continue;
-			tok = JsonbIteratorNext(&it, &v, true);
 			if (v.type == jbvString && v.val.string.len == 0)
 				continue;
 			for (int i = 0; i < nnames && !skip; i++)

@@ -343,7 +343,6 @@ check_context(EcValidation *v, JsonbContainer *context, bool *seen)
 	const EcEventDef *def = v->def;
 	int			nkeys = JsonContainerSize(context);
 	JsonbIterator *it;
-	JsonbIteratorToken tok;
 	JsonbValue	key;
 	JsonbValue	val;
 	int			next = 0;		/* cursor for ec_catalog_next_param */
@@ -358,14 +357,9 @@ check_context(EcValidation *v, JsonbContainer *context, bool *seen)
 		return;
 
 	it = JsonbIteratorInit(context);
-	while ((tok = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+	while (ec_jsonb_next_pair(&it, &key, &val))
 	{
 		const EcParamDef *param;
-
-		if (tok != WJB_KEY)
-			continue;
-		tok = JsonbIteratorNext(&it, &val, true);
-		Assert(tok == WJB_VALUE);
 
 		param = ec_catalog_next_param(def, &next, key.val.string.val, key.val.string.len);
 
@@ -516,7 +510,6 @@ ec_validate(Jsonb *event, EcValidation *v)
 {
 	JsonbValue	evval;
 	JsonbIterator *it;
-	JsonbIteratorToken tok;
 	JsonbValue	key;
 	JsonbValue	val;
 	bool		present[EC_PROP_UNKNOWN] = {false};
@@ -546,14 +539,9 @@ ec_validate(Jsonb *event, EcValidation *v)
 	}
 
 	it = JsonbIteratorInit(&event->root);
-	while ((tok = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+	while (ec_jsonb_next_pair(&it, &key, &val))
 	{
 		EcProperty	prop;
-
-		if (tok != WJB_KEY)
-			continue;
-		tok = JsonbIteratorNext(&it, &val, true);
-		Assert(tok == WJB_VALUE);
 
 		prop = property_of(key.val.string.val, key.val.string.len);
 		if (prop != EC_PROP_UNKNOWN && val.type == jbvNull)
