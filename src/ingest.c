@@ -93,7 +93,7 @@ typedef struct IngestState
 	AttrNumber	att_content_hash;
 	AttrNumber	att_has_effects;
 	AttrNumber	att_raw_line;
-	Oid			hash_index;
+	Oid			content_index;
 } IngestState;
 
 /* duplicates skipped but not yet added to duplicate_counts */
@@ -459,7 +459,7 @@ static bool
 find_duplicate(Relation heaprel, IngestState *st, pg_uuid_t *hash,
 			   const EcValidation *v, Jsonb *payload, int64 *event_id)
 {
-	Relation	index = index_open(st->hash_index, AccessShareLock);
+	Relation	index = index_open(st->content_index, AccessShareLock);
 	TupleTableSlot *slot = table_slot_create(heaprel, NULL);
 	SnapshotData dirty;
 	ScanKeyData keys[3];
@@ -562,9 +562,9 @@ ingest_state(FmgrInfo *flinfo, Relation rel)
 		st->att_content_hash = attnum_of(desc, "content_hash");
 		st->att_has_effects = attnum_of(desc, "has_effects");
 		st->att_raw_line = attnum_of(desc, "raw_line");
-		st->hash_index = get_relname_relid("events_content_key",
+		st->content_index = get_relname_relid("events_content_key",
 										   RelationGetNamespace(rel));
-		if (!OidIsValid(st->hash_index))
+		if (!OidIsValid(st->content_index))
 			elog(ERROR, "index event_catalog.events_content_key is missing");
 		flinfo->fn_extra = st;
 
