@@ -34,15 +34,15 @@ memcheck:
 
 # the main job: a cluster with a realistic sample feed loaded, and the reports
 demo:
-	bash test/demo.sh
+	PG_CONFIG=$(PG_CONFIG) bash test/demo.sh
 
 # the README's test command: builds, installs, runs every suite on a
 # throw-away cluster and ends with "N passed, N failed"
 test:
-	bash test/run.sh
+	PG_CONFIG=$(PG_CONFIG) bash test/run.sh
 
 bench:
-	bash test/bench/run.sh
+	PG_CONFIG=$(PG_CONFIG) bash test/bench/run.sh
 
 # warning-clean build, as CI checks it
 werror:

@@ -3,11 +3,21 @@
 # PostgreSQL 15 cluster that runs as the postgres user when we are root
 # (PostgreSQL refuses to run as root) and as ourselves otherwise.
 
+# PG_CONFIG names the server to build and test against; without it,
+# Debian's PostgreSQL 15 (installed when missing)
 EC_PG_MAJOR=15
-EC_PG_BIN=/usr/lib/postgresql/$EC_PG_MAJOR/bin
-EC_PGXS_DIR=/usr/lib/postgresql/$EC_PG_MAJOR/lib/pgxs
-EC_PG_CONFIG=$EC_PG_BIN/pg_config
-[ -x "$EC_PG_CONFIG" ] || EC_PG_CONFIG=/usr/bin/pg_config
+if [ -n "${PG_CONFIG:-}" ] && [ "$PG_CONFIG" != pg_config ]; then
+	EC_PG_CONFIG=$PG_CONFIG
+	EC_PG_BIN=$("$EC_PG_CONFIG" --bindir)
+	EC_PGXS_DIR=$(dirname "$(dirname "$(dirname "$("$EC_PG_CONFIG" --pgxs)")")")
+	EC_PG_GIVEN=1
+else
+	EC_PG_BIN=/usr/lib/postgresql/$EC_PG_MAJOR/bin
+	EC_PGXS_DIR=/usr/lib/postgresql/$EC_PG_MAJOR/lib/pgxs
+	EC_PG_CONFIG=$EC_PG_BIN/pg_config
+	[ -x "$EC_PG_CONFIG" ] || EC_PG_CONFIG=/usr/bin/pg_config
+	EC_PG_GIVEN=0
+fi
 export PATH="$EC_PG_BIN:$PATH"
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -33,8 +43,10 @@ ec_install_deps() {
 			make gcc "postgresql-$EC_PG_MAJOR" "postgresql-server-dev-$EC_PG_MAJOR" \
 			libipc-run-perl >/dev/null
 	fi
-	EC_PG_CONFIG=$EC_PG_BIN/pg_config
-	[ -x "$EC_PG_CONFIG" ] || EC_PG_CONFIG=/usr/bin/pg_config
+	if [ "$EC_PG_GIVEN" = 0 ]; then
+		EC_PG_CONFIG=$EC_PG_BIN/pg_config
+		[ -x "$EC_PG_CONFIG" ] || EC_PG_CONFIG=/usr/bin/pg_config
+	fi
 }
 
 # build and install the extension from the repository root ($1)
