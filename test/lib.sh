@@ -51,7 +51,7 @@ ec_install_deps() {
 
 # build and install the extension from the repository root ($1)
 ec_build_install() {
-	( cd "$1" && make -s PG_CONFIG="$EC_PG_CONFIG" && \
+	( cd "$1" && make -s PG_CONFIG="$EC_PG_CONFIG" EC_EXTRA_CFLAGS="${EC_EXTRA_CFLAGS-}" && \
 	  $EC_SUDO make -s install PG_CONFIG="$EC_PG_CONFIG" >/dev/null )
 }
 

@@ -49,7 +49,7 @@ for _ in $(seq 1 120); do
 done
 export PGHOST="$work/cluster" PGPORT=$port PGUSER=postgres
 ec_log "pg_regress (setup validate guc hostile ingest profiles self_exclusion) under valgrind"
-( cd "$repo" && make -s installcheck PG_CONFIG="$EC_PG_CONFIG" \
+( cd "$repo" && make -s installcheck-regress PG_CONFIG="$EC_PG_CONFIG" \
 	REGRESS="setup validate guc hostile ingest profiles self_exclusion" ) >"$work/regress.out" 2>&1
 cat "$work/regress.out"
 ec_as_owner "$EC_PG_BIN/pg_ctl" -D "$work/cluster/data" -m fast -w -t 300 stop >/dev/null 2>&1

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # run.sh: the project's test command (make test).  Installs what is
 # missing, builds and installs the extension, starts a throw-away cluster,
-# runs the pg_regress suite (sql/, expected/), the isolation specs
-# (test/isolation) and the TAP tests (test/t), and ends with the line
-# "N passed, N failed".  Works as root and as a user with sudo.
+# runs the pg_regress suite (test/sql, expected/), the isolation specs
+# (test/isolation) and the TAP tests (test/t) through PGXS's installcheck
+# targets, and ends with the line "N passed, N failed".  The build is
+# warning-free with assertions on (-Werror -DUSE_ASSERT_CHECKING).  Works as root and as a user with sudo.
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,7 +20,10 @@ finish() {
 
 ec_install_deps || { echo "installing dependencies failed" >&2; failed=1; finish; }
 ec_log "building and installing event_catalog"
-if ! ec_build_install "$repo"; then
+# warning-free, with assertions, as CI checks it (clean first, so that
+# nothing built with other flags is kept)
+( cd "$repo" && make -s clean PG_CONFIG="$EC_PG_CONFIG" >/dev/null 2>&1 )
+if ! EC_EXTRA_CFLAGS="-Werror -DUSE_ASSERT_CHECKING" ec_build_install "$repo"; then
 	echo "build failed" >&2
 	failed=1
 	finish
@@ -55,9 +59,9 @@ count_results() {
 	failed=$((failed + bad))
 }
 
-# 1. pg_regress
+# 1. pg_regress, through PGXS (make installcheck-regress)
 ec_log "pg_regress"
-( cd "$repo" && make -s installcheck PG_CONFIG="$EC_PG_CONFIG" ) >"$work/regress.out" 2>&1
+( cd "$repo" && make -s installcheck-regress PG_CONFIG="$EC_PG_CONFIG" ) >"$work/regress.out" 2>&1
 regress_status=$?
 cat "$work/regress.out"
 count_results "$work/regress.out" $regress_status
@@ -65,22 +69,14 @@ if [ $regress_status -ne 0 ] && [ -f "$repo/regression.diffs" ]; then
 	cat "$repo/regression.diffs"
 fi
 
-# 2. isolation specs
-specs=$(ls "$repo"/test/isolation/specs/*.spec 2>/dev/null | xargs -r -n1 basename | sed 's/\.spec$//')
-if [ -n "$specs" ]; then
-	ec_log "isolation"
-	mkdir -p "$work/isolation"
-	# shellcheck disable=SC2086
-	"$EC_PGXS_DIR/src/test/isolation/pg_isolation_regress" \
-		--inputdir="$repo/test/isolation" --outputdir="$work/isolation" \
-		--host="$PGHOST" --port="$PGPORT" --user=postgres --dbname=ec_isolation \
-		$specs >"$work/isolation.out" 2>&1
-	iso_status=$?
-	cat "$work/isolation.out"
-	count_results "$work/isolation.out" $iso_status
-	if [ $iso_status -ne 0 ] && [ -f "$work/isolation/regression.diffs" ]; then
-		cat "$work/isolation/regression.diffs"
-	fi
+# 2. isolation specs, through PGXS (make installcheck-isolation)
+ec_log "isolation"
+( cd "$repo" && make -s installcheck-isolation PG_CONFIG="$EC_PG_CONFIG" ) >"$work/isolation.out" 2>&1
+iso_status=$?
+cat "$work/isolation.out"
+count_results "$work/isolation.out" $iso_status
+if [ $iso_status -ne 0 ] && [ -f "$repo/output_iso/regression.diffs" ]; then
+	cat "$repo/output_iso/regression.diffs"
 fi
 
 # 3. make demo, short, on its own cluster: so that it cannot rot
@@ -96,24 +92,25 @@ else
 	failed=$((failed + 1))
 fi
 
-# 4. TAP tests: each test/t/*.pl makes its own clusters
+# 4. TAP tests, through PGXS (make installcheck-tap), one file at a time;
+# each test makes its own clusters, so as root they run as the postgres
+# user, in a copy of the tree it owns
 if ls "$repo"/test/t/*.pl >/dev/null 2>&1; then
 	ec_log "TAP"
-	tapdir="$work/tap"
-	mkdir -p "$tapdir"
-	cp -r "$repo/test/t" "$tapdir/t"
-	[ "$(id -u)" -eq 0 ] && chown -R postgres "$tapdir"
-	for t in "$tapdir"/t/*.pl; do
+	tapsrc="$work/tap"
+	mkdir -p "$tapsrc"
+	( cd "$repo" && tar cf - --exclude=.git --exclude=tmp_check --exclude=results . ) | ( cd "$tapsrc" && tar xf - )
+	[ "$(id -u)" -eq 0 ] && chown -R postgres "$tapsrc"
+	for t in "$repo"/test/t/*.pl; do
 		name=$(basename "$t")
-		if (cd "$tapdir" && ec_as_owner env PATH="$PATH" PG_REGRESS="$EC_PGXS_DIR/src/test/regress/pg_regress" \
-				TESTDIR="$tapdir" TESTDATADIR="$tapdir/data_$name" TMPDIR="$tapdir" EC_REPO="$repo" \
-				prove -I "$EC_PGXS_DIR/src/test/perl" "t/$name") >"$work/tap_$name.out" 2>&1; then
+		if ec_as_owner env PATH="$PATH" EC_REPO="$repo" make -s -C "$tapsrc" installcheck-tap \
+				PG_CONFIG="$EC_PG_CONFIG" PROVE_TESTS="test/t/$name" >"$work/tap_$name.out" 2>&1; then
 			echo "tap $name ... ok"
 			passed=$((passed + 1))
 		else
 			echo "tap $name ... FAILED"
 			cat "$work/tap_$name.out"
-			tail -n 100 "$tapdir"/tmp_check/log/*"${name%.pl}"*.log 2>/dev/null || true
+			tail -n 100 "$tapsrc"/tmp_check/log/*"${name%.pl}"*.log 2>/dev/null || true
 			failed=$((failed + 1))
 		fi
 	done

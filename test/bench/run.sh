@@ -16,6 +16,7 @@ customers=${EC_BENCH_CUSTOMERS:-1000000}
 rounds=${EC_BENCH_ROUNDS:-3}
 
 ec_install_deps
+( cd "$repo" && make -s clean PG_CONFIG="$EC_PG_CONFIG" >/dev/null 2>&1 )
 ec_build_install "$repo"
 work=$(mktemp -d /tmp/ec_bench.XXXXXX)
 chmod 755 "$work"

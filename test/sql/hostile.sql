@@ -64,7 +64,7 @@ SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
 SET force_parallel_mode = on;
 SELECT count(*) FILTER (WHERE event_catalog.is_valid_event(payload)) AS valid,
-       count(*) FILTER (WHERE event_catalog.profile_values(payload->>'event', payload) <> '{}') AS with_profile
+       count(*) FILTER (WHERE event_catalog_internal.profile_values(payload->>'event', payload) <> '{}') AS with_profile
 FROM parallel_events;
 RESET ALL;
 DROP TABLE parallel_events;

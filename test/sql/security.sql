@@ -35,9 +35,45 @@ INSERT INTO event_catalog.self_exclusions (tenant, customer_id, episode, status,
 VALUES (90, 'w9', 1, 'lifted', now(), 1, 1);
 DELETE FROM event_catalog.self_exclusions WHERE tenant = 90;
 DELETE FROM event_catalog.events WHERE tenant = 90;
-SELECT event_catalog.merge_event_writes('{1}');
-SELECT event_catalog.recompute_customers('{}');
+-- ... nor reach the internals: the upkeep cannot be called on chosen ids
+SELECT event_catalog_internal.apply_event_effects(ARRAY(SELECT event_id FROM event_catalog.events WHERE tenant = 90));
+SELECT event_catalog_internal.merge_event_writes('{1}');
+SELECT event_catalog_internal.recompute_customers('{}');
 RESET ROLE;
+
+-- no role may use the internal schema, so none can attach the SECURITY
+-- DEFINER trigger functions to a table of its own (attack D01)
+SELECT r.rolname, has_schema_privilege(r.rolname, 'event_catalog_internal', 'USAGE') AS usage
+FROM pg_roles r WHERE r.rolname LIKE 'event_catalog_%' OR r.rolname = 'regress_ec_nobody' ORDER BY 1;
+SET ROLE regress_ec_nobody;
+CREATE TEMP TABLE regress_t (tenant integer, customer_id text COLLATE "C", event_id bigint);
+CREATE TRIGGER regress_t_del AFTER DELETE ON regress_t REFERENCING OLD TABLE AS old_events
+	FOR EACH STATEMENT EXECUTE FUNCTION event_catalog_internal.events_after_delete();
+CREATE TRIGGER regress_t_ins AFTER INSERT ON regress_t REFERENCING NEW TABLE AS new_updates
+	FOR EACH STATEMENT EXECUTE FUNCTION event_catalog_internal.customer_updates_after_insert();
+DROP TABLE regress_t;
+RESET ROLE;
+
+-- the public surface: the documented functions, each with a comment, and
+-- which roles may run them (PUBLIC: everyone)
+SELECT p.oid::regprocedure AS function,
+       (SELECT string_agg(CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END, ', '
+                          ORDER BY 1)
+        FROM aclexplode(COALESCE(p.proacl, acldefault('f', p.proowner))) a
+        WHERE a.privilege_type = 'EXECUTE' AND a.grantee <> p.proowner) AS execute,
+       obj_description(p.oid, 'pg_proc') IS NOT NULL AS commented
+FROM pg_proc p WHERE p.pronamespace = 'event_catalog'::regnamespace
+ORDER BY 1::text;
+-- every table and view of the public schema has a comment
+SELECT c.relname FROM pg_class c
+WHERE c.relnamespace = 'event_catalog'::regnamespace AND c.relkind IN ('r', 'v')
+  AND obj_description(c.oid, 'pg_class') IS NULL;
+-- nothing in the internal schema is executable by a role without a reason:
+-- only the pure rule functions that the catalog's CHECK constraints call
+SELECT p.oid::regprocedure AS executable_internal
+FROM pg_proc p WHERE p.pronamespace = 'event_catalog_internal'::regnamespace
+  AND has_function_privilege('regress_ec_writer', p.oid, 'EXECUTE')
+ORDER BY 1::text;
 
 -- the reader reads and reports, and writes nothing
 SET ROLE regress_ec_reader;
@@ -69,7 +105,8 @@ RESET ROLE;
 
 -- every SECURITY DEFINER function pins search_path
 SELECT p.proname, p.proconfig
-FROM pg_proc p WHERE p.pronamespace = 'event_catalog'::regnamespace AND p.prosecdef
+FROM pg_proc p WHERE p.pronamespace IN ('event_catalog'::regnamespace, 'event_catalog_internal'::regnamespace)
+  AND p.prosecdef
 ORDER BY 1;
 
 -- hostile objects earlier on the caller's search path change nothing

@@ -1,0 +1,42 @@
+/*
+ * profiles/build_profile_functions.sql
+ *	  Generate the profile merge functions from the customers columns.
+ */
+
+/*
+ * (Re)build the four merge functions from the current customers columns:
+ * plain PL/pgSQL with static statements, so their plans are cached.
+ */
+CREATE OR REPLACE FUNCTION event_catalog.build_profile_functions()
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	f record;
+BEGIN
+	FOR f IN
+		SELECT * FROM (VALUES
+			('merge_event_writes', 'event_ids bigint[]', false, true, true),
+			('merge_api_writes', 'update_ids bigint[]', false, false, true),
+			('merge_customer_event_writes', 'customers event_catalog_internal.customer_ref[]', true, true, false),
+			('merge_customer_api_writes', 'customers event_catalog_internal.customer_ref[]', true, false, false)
+		) AS v(name, args, by_customer, from_events, keep_history)
+	LOOP
+		EXECUTE format('CREATE OR REPLACE FUNCTION event_catalog_internal.%I(%s) RETURNS void '
+					   'LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp '
+					   'SET work_mem = ''64MB'' AS %L',
+					   f.name, f.args,
+					   event_catalog_internal.profile_merge_body(
+						   CASE WHEN f.from_events THEN event_catalog_internal.event_writes_sql(f.by_customer)
+								ELSE event_catalog_internal.api_writes_sql(f.by_customer) END,
+						   f.keep_history));
+	END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION event_catalog.build_profile_functions() IS
+	'Regenerate the profile merge functions; run after adding a column to event_catalog.customers.';
+
+
+REVOKE ALL ON FUNCTION event_catalog.build_profile_functions() FROM PUBLIC;

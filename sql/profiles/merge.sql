@@ -1,0 +1,199 @@
+/*
+ * profiles/merge.sql
+ *	  The last-writer-wins merge of profile writes into customers.
+ */
+
+-- {profile_attribute: value} of the context params of an event that feed
+-- the profile (per the catalog), null values left out
+CREATE OR REPLACE FUNCTION event_catalog_internal.profile_values(event_key text, payload jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ec_profile_values'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+-- Per customer, the newest write of each attribute (last writer wins by
+-- version, compared as bytes): newest_values gives {attribute: value},
+-- newest_versions {attribute: version}.  Used together with the same
+-- arguments, the two share one transition state.
+CREATE OR REPLACE FUNCTION event_catalog_internal.merge_writes_step(state internal, vals jsonb, version text)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'ec_merge_writes_step'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE OR REPLACE FUNCTION event_catalog_internal.merge_writes_values(state internal)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ec_merge_writes_values'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE OR REPLACE FUNCTION event_catalog_internal.merge_writes_versions(state internal)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ec_merge_writes_versions'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- the attributes of a merged write that have no customers column, without
+-- those cleared by ""
+CREATE OR REPLACE FUNCTION event_catalog_internal.custom_attributes(vals jsonb, columns text[])
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ec_custom_attributes'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OR REPLACE AGGREGATE event_catalog_internal.newest_values(vals jsonb, version text) (
+	SFUNC = event_catalog_internal.merge_writes_step,
+	STYPE = internal,
+	FINALFUNC = event_catalog_internal.merge_writes_values,
+	PARALLEL = SAFE
+);
+
+CREATE OR REPLACE AGGREGATE event_catalog_internal.newest_versions(vals jsonb, version text) (
+	SFUNC = event_catalog_internal.merge_writes_step,
+	STYPE = internal,
+	FINALFUNC = event_catalog_internal.merge_writes_versions,
+	PARALLEL = SAFE
+);
+
+/*
+ * The body of a function that applies a set of profile writes with
+ * last-writer-wins per attribute.
+ *
+ * source_sql is a query (one of the fixed ones below, never user text)
+ * returning (tenant, customer_id, vals jsonb, version text, occurred_at,
+ * event_id, update_id), one row per write ({attribute: value}), from the
+ * function's $1.  Per customer and attribute, the newest version in the set
+ * is merged into customers when it is newer than the stored one; with
+ * keep_history, each write's consent and contact values also go to
+ * consent_log, one row per write.
+ * The typed columns are those of the customers table when the body is
+ * built, so a column added to it (then build_profile_functions()) receives
+ * the profile attribute of the same name.  Customers are written in key
+ * order, so concurrent loads lock rows in one order.
+ */
+CREATE OR REPLACE FUNCTION event_catalog_internal.profile_merge_body(source_sql text, keep_history boolean)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	cols		text[] := '{}';
+	sel			text := '';
+	upd			text := '';
+	col			record;
+	conv		text;
+	body		text := 'BEGIN' || chr(10);
+BEGIN
+	FOR col IN
+		SELECT a.attname::text AS name, a.atttypid AS typ
+		FROM pg_attribute a
+		WHERE a.attrelid = 'event_catalog.customers'::regclass
+		  AND a.attnum > 0 AND NOT a.attisdropped
+		  AND a.attname NOT IN ('tenant', 'customer_id', 'attributes', 'attribute_versions',
+								'exclusion_periods', 'created_at', 'updated_at')
+		ORDER BY a.attnum
+	LOOP
+		conv := CASE col.typ
+			WHEN 'boolean'::regtype THEN
+				'CASE jsonb_typeof(v) WHEN ''boolean'' THEN (v)::text::boolean '
+				'ELSE CASE (v) #>> ''{}'' WHEN ''Yes'' THEN true WHEN ''No'' THEN false END END'
+			WHEN 'date'::regtype THEN 'event_catalog_internal.to_date_or_null((v) #>> ''{}'')'
+			WHEN 'text'::regtype THEN 'NULLIF((v) #>> ''{}'', '''')'
+			ELSE format('CAST(NULLIF((v) #>> ''{}'', '''') AS %s)', col.typ::regtype)
+		END;
+		cols := cols || col.name;
+		sel := sel || ', ' || replace(conv, '(v)', format('(p.vals -> %L)', col.name));
+		upd := upd || format(', %1$I = CASE WHEN event_catalog_internal.version_newer('
+							 'EXCLUDED.attribute_versions ->> %2$L, c.attribute_versions ->> %2$L) '
+							 'THEN EXCLUDED.%1$I ELSE c.%1$I END', col.name, col.name);
+	END LOOP;
+
+	body := body || format($q$
+		WITH s AS MATERIALIZED (SELECT * FROM (%1$s) w WHERE w.vals <> '{}')
+		%2$s
+		INSERT INTO event_catalog.customers AS c
+			(tenant, customer_id %3$s, attributes, attribute_versions, exclusion_periods, created_at, updated_at)
+		SELECT p.tenant, p.customer_id %4$s, p.custom, p.versions,
+			   event_catalog_internal.exclusion_periods(p.tenant, p.customer_id),
+			   p.first_at, p.last_at
+		FROM (SELECT m.*, event_catalog_internal.custom_attributes(m.vals, %5$L::text[]) AS custom
+			  -- per customer, each attribute's newest value and version,
+			  -- in key order (sorted here, before the rows get wide)
+			  FROM (SELECT s.tenant, s.customer_id,
+						   event_catalog_internal.newest_values(s.vals, s.version) AS vals,
+						   event_catalog_internal.newest_versions(s.vals, s.version) AS versions,
+						   min(s.occurred_at) AS first_at, max(s.occurred_at) AS last_at
+					FROM s GROUP BY s.tenant, s.customer_id
+					ORDER BY s.tenant, s.customer_id) m) p
+		ORDER BY p.tenant, p.customer_id
+		ON CONFLICT (tenant, customer_id) DO UPDATE SET
+			attributes = event_catalog_internal.merge_attributes(c.attributes, c.attribute_versions,
+				EXCLUDED.attributes, EXCLUDED.attribute_versions - %5$L::text[])
+			%6$s,
+			attribute_versions = c.attribute_versions
+				|| event_catalog_internal.newer_versions(c.attribute_versions, EXCLUDED.attribute_versions),
+			created_at = LEAST(c.created_at, EXCLUDED.created_at),
+			updated_at = GREATEST(c.updated_at,
+				event_catalog_internal.newest_applied(c.attribute_versions, EXCLUDED.attribute_versions))
+		WHERE event_catalog_internal.newest_applied(c.attribute_versions, EXCLUDED.attribute_versions) IS NOT NULL
+		   OR EXCLUDED.created_at < c.created_at;
+	$q$,
+		source_sql,
+		CASE WHEN keep_history THEN format($h$
+		, history AS (
+			INSERT INTO event_catalog.consent_log
+				(tenant, customer_id, vals, changed_at, version, event_id, update_id)
+			SELECT h.tenant, h.customer_id, h.vals, h.occurred_at, h.version, h.event_id, h.update_id
+			FROM (SELECT s.tenant, s.customer_id,
+						 jsonb_strip_nulls(jsonb_build_object(%s)) AS vals,
+						 s.occurred_at, s.version, s.event_id, s.update_id
+				  FROM s) h
+			WHERE h.vals <> '{}')
+		$h$, (SELECT string_agg(format('%L, s.vals -> %L', a, a), ', ')
+			  FROM unnest(event_catalog_internal.consent_attributes()) a))
+		ELSE '' END,
+		(SELECT string_agg(format(', %I', x), '') FROM unnest(cols) x),
+		sel, cols, upd);
+	RETURN body || 'END';
+END
+$$;
+
+-- the profile writes of stored events ($1: event ids, or customers): one
+-- row per event with its {attribute: value} object
+CREATE OR REPLACE FUNCTION event_catalog_internal.event_writes_sql(by_customer boolean)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$
+	SELECT format($q$
+		SELECT e.tenant, e.customer_id,
+			   event_catalog_internal.profile_values(e.event_key, e.payload) AS vals,
+			   event_catalog_internal.write_version(e.occurred_at, e.content_hash::text) AS version,
+			   e.occurred_at, e.event_id, NULL::bigint AS update_id
+		FROM event_catalog.events e
+		WHERE %s AND e.customer_id IS NOT NULL
+	$q$, CASE WHEN by_customer
+			  THEN '(e.tenant, e.customer_id) IN (SELECT r.tenant, r.customer_id FROM unnest($1) r) AND e.has_effects'
+			  ELSE 'e.event_id = ANY ($1)' END)
+$$;
+
+-- the profile writes of API calls ($1: update ids, or customers)
+CREATE OR REPLACE FUNCTION event_catalog_internal.api_writes_sql(by_customer boolean)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$
+	SELECT format($q$
+		SELECT u.tenant, u.customer_id, jsonb_strip_nulls(u.attributes) AS vals,
+			   event_catalog_internal.api_write_version(u.occurred_at, u.attributes) AS version,
+			   u.occurred_at, NULL::bigint AS event_id, u.update_id
+		FROM event_catalog.customer_updates u
+		WHERE %s
+	$q$, CASE WHEN by_customer
+			  THEN '(u.tenant, u.customer_id) IN (SELECT r.tenant, r.customer_id FROM unnest($1) r)'
+			  ELSE 'u.update_id = ANY ($1)' END)
+$$;
+
+REVOKE ALL ON FUNCTION event_catalog_internal.profile_values(text, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION event_catalog_internal.merge_writes_step(internal, jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION event_catalog_internal.merge_writes_values(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION event_catalog_internal.merge_writes_versions(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION event_catalog_internal.custom_attributes(jsonb, text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION event_catalog_internal.newest_values(jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION event_catalog_internal.newest_versions(jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION event_catalog_internal.profile_merge_body(text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION event_catalog_internal.event_writes_sql(boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION event_catalog_internal.api_writes_sql(boolean) FROM PUBLIC;

@@ -1,0 +1,50 @@
+/*
+ * self_exclusion/helpers.sql
+ *	  Helpers of the self-exclusion lifecycle.
+ */
+
+-- a timestamp param's value (any accepted form), or null
+CREATE OR REPLACE FUNCTION event_catalog_internal.to_timestamp_or_null(value text)
+RETURNS timestamptz
+AS 'MODULE_PATHNAME', 'ec_to_timestamp_or_null'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- a time as RFC 3339 UTC text, whatever the session's time zone
+CREATE OR REPLACE FUNCTION event_catalog_internal.utc_text(at timestamptz)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT pg_catalog.to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') $$;
+
+-- the lifecycle order of the five events, for events at the same instant
+CREATE OR REPLACE FUNCTION event_catalog_internal.lifecycle_rank(event_key text)
+RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+	SELECT CASE event_key
+		WHEN 'ootb_self_exclusion_initiated' THEN 1
+		WHEN 'ootb_self_exclusion_activated' THEN 2
+		WHEN 'ootb_self_exclusion_updated' THEN 3
+		WHEN 'ootb_self_exclusion_violation_attempt' THEN 4
+		WHEN 'ootb_self_exclusion_lifted' THEN 5
+	END
+$$;
+
+-- the periods in which a customer is self-excluded: each episode from its
+-- request to its lift (open-ended while not lifted), or null
+-- (no SET clause: the profile merge calls it once per new customer, and a
+-- SET costs a configuration save and restore per call; every name in it is
+-- qualified instead)
+CREATE OR REPLACE FUNCTION event_catalog_internal.exclusion_periods(tenant integer, customer_id text)
+RETURNS tstzmultirange
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $$
+	SELECT pg_catalog.range_agg(pg_catalog.tstzrange(s.requested_at, s.lifted_at, '[)'))
+	FROM event_catalog.self_exclusions s
+	WHERE s.tenant OPERATOR(pg_catalog.=) exclusion_periods.tenant
+	  AND s.customer_id OPERATOR(pg_catalog.=) exclusion_periods.customer_id
+$$;
+
+REVOKE ALL ON FUNCTION event_catalog_internal.to_timestamp_or_null(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION event_catalog_internal.utc_text(timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION event_catalog_internal.lifecycle_rank(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION event_catalog_internal.exclusion_periods(integer, text) FROM PUBLIC;
