@@ -88,6 +88,9 @@ CREATE TABLE event_catalog.consent_log (
 CREATE INDEX consent_log_customer_idx
 	ON event_catalog.consent_log (tenant, customer_id);
 
+COMMENT ON TABLE event_catalog.consent_log IS
+	'Every write (event or API call) that carried consent or contact attributes, one row per write; read it through customer_changes.';
+
 -- the changes, in event-time order: old_value is the value before
 CREATE VIEW event_catalog.customer_changes AS
 SELECT l.tenant, l.customer_id, l.attribute, l.old_value, l.new_value, l.changed_at,

@@ -98,6 +98,10 @@ ALTER TABLE event_catalog.event_params
 	ADD CONSTRAINT event_params_profile_attribute
 		CHECK (event_catalog_internal.is_snake_case(profile_attribute));
 
+-- every table has a comment
+COMMENT ON TABLE event_catalog.consent_log IS
+	'Every write (event or API call) that carried consent or contact attributes, one row per write; read it through customer_changes.';
+
 -- every function as in 1.1
 \ir ../functions.sql
 
