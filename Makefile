@@ -4,7 +4,9 @@ EXTENSION   = event_catalog
 EXTVERSION  = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" event_catalog.control)
 MODULE_big  = event_catalog
 OBJS        = src/event_catalog.o src/guc.o src/catalog_cache.o \
-              src/timestamp_parse.o src/validate.o src/ingest.o src/profiles.o
+              src/timestamp_parse.o src/validate.o src/ingest_raw.o \
+              src/ingest_dedup.o src/ingest_quarantine.o src/ingest_trigger.o \
+              src/track.o src/profiles.o
 PGFILEDESC  = "event_catalog - Optimove OOTB events in PostgreSQL"
 
 # Install scripts.  sql/event_catalog.sql lists the sources of the current

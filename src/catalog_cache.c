@@ -15,7 +15,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "event_catalog.h"
+#include "postgres.h"
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
@@ -30,6 +30,10 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
+
+#include "catalog_cache.h"
+#include "guc.h"
+#include "optimove_limits.h"
 
 PG_FUNCTION_INFO_V1(ec_catalog_changed);
 
@@ -46,6 +50,7 @@ static Oid	event_params_relid = InvalidOid;
 /* marker kept in fn_extra: this call site has checked for invalidations */
 static char query_checked_marker;
 
+/* a relcache invalidation of a catalog table (or of all) marks the copy stale */
 static void
 ec_catalog_relcache_callback(Datum arg, Oid relid)
 {
@@ -57,6 +62,7 @@ ec_catalog_relcache_callback(Datum arg, Oid relid)
 	}
 }
 
+/* at load time: register for relcache invalidations */
 void
 ec_catalog_cache_init(void)
 {
@@ -117,6 +123,7 @@ ec_catalog_next_param(const EcEventDef *def, int *next, const char *key, int key
 	return NULL;
 }
 
+/* qsort comparator of params by key, in jsonb key order */
 static int
 param_by_key_cmp(const void *a, const void *b)
 {
@@ -126,6 +133,7 @@ param_by_key_cmp(const void *a, const void *b)
 	return ec_jsonb_key_cmp(pa->key, pa->keylen, pb->key, pb->keylen);
 }
 
+/* an event_params.data_type value as an EcDataType */
 static EcDataType
 data_type_from_name(const char *name)
 {
@@ -143,6 +151,7 @@ data_type_from_name(const char *name)
 	return EC_TYPE_STRING;		/* keep compiler quiet */
 }
 
+/* an event_params.requirement value as an EcRequirement */
 static EcRequirement
 requirement_from_name(const char *name)
 {
@@ -158,6 +167,7 @@ requirement_from_name(const char *name)
 	return EC_REQ_OPTIONAL;		/* keep compiler quiet */
 }
 
+/* a boolean column of an SPI row, null read as false */
 static bool
 spi_bool(HeapTuple tuple, TupleDesc desc, int col)
 {

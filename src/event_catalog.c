@@ -6,12 +6,18 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "event_catalog.h"
+#include "postgres.h"
+
+#include "fmgr.h"
+
+#include "catalog_cache.h"
+#include "guc.h"
 
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
+/* load time: define the settings, watch the catalog tables for changes */
 void
 _PG_init(void)
 {

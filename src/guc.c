@@ -6,11 +6,13 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "event_catalog.h"
+#include "postgres.h"
 
 #include <ctype.h>
 
 #include "utils/guc.h"
+
+#include "guc.h"
 
 int			ec_unknown_params = EC_UNKNOWN_PARAMS_WARN;
 int			ec_unknown_events = EC_UNKNOWN_EVENTS_REJECT;
@@ -111,12 +113,14 @@ check_channels(char **newval, void **extra, GucSource source)
 	return true;
 }
 
+/* the channel mask check_channels computed becomes the setting */
 static void
 assign_channels(const char *newval, void *extra)
 {
 	ec_enabled_channels = *((int *) extra);
 }
 
+/* define the event_catalog.* settings and reserve the prefix */
 void
 ec_guc_init(void)
 {

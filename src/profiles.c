@@ -8,11 +8,16 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "event_catalog.h"
+#include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "fmgr.h"
 #include "utils/array.h"
 #include "utils/datum.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+#include "catalog_cache.h"
 
 PG_FUNCTION_INFO_V1(ec_profile_values);
 
@@ -135,6 +140,7 @@ free_value(JsonbValue *v)
 	}
 }
 
+/* bytewise order of two strings, as COLLATE "C" sorts them */
 static int
 compare_bytes(const char *a, int alen, const char *b, int blen)
 {
@@ -145,6 +151,7 @@ compare_bytes(const char *a, int alen, const char *b, int blen)
 
 PG_FUNCTION_INFO_V1(ec_merge_writes_step);
 
+/* the step function: merge the writes of vals made at version into the state */
 Datum
 ec_merge_writes_step(PG_FUNCTION_ARGS)
 {
@@ -259,6 +266,7 @@ merge_result(FunctionCallInfo fcinfo, bool versions)
 
 PG_FUNCTION_INFO_V1(ec_merge_writes_values);
 
+/* final function of newest_values: each attribute's newest value */
 Datum
 ec_merge_writes_values(PG_FUNCTION_ARGS)
 {
@@ -267,6 +275,7 @@ ec_merge_writes_values(PG_FUNCTION_ARGS)
 
 PG_FUNCTION_INFO_V1(ec_merge_writes_versions);
 
+/* final function of newest_versions: each attribute's newest version */
 Datum
 ec_merge_writes_versions(PG_FUNCTION_ARGS)
 {

@@ -14,12 +14,17 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "event_catalog.h"
+#include "postgres.h"
 
 #include "datatype/timestamp.h"
+#include "fmgr.h"
 #include "utils/date.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/timestamp.h"
+
+#include "guc.h"
+#include "timestamp_parse.h"
 
 /* read n decimal digits at s, or return -1 */
 static inline int
@@ -63,6 +68,7 @@ parse_ymd(const char *str, int *year, int *month, int *day)
 	return true;
 }
 
+/* a real YYYY-MM-DD date into *result; false for anything else */
 bool
 ec_parse_date(const char *str, int len, DateADT *result)
 {
@@ -76,6 +82,7 @@ ec_parse_date(const char *str, int len, DateADT *result)
 	return true;
 }
 
+/* a timestamp in a form that mode accepts into *result; false otherwise */
 bool
 ec_parse_timestamp(const char *str, int len, EcTimestampMode mode,
 				   TimestampTz *result)

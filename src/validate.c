@@ -14,12 +14,21 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "event_catalog.h"
+#include "postgres.h"
 
+#include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+#include "catalog_cache.h"
+#include "guc.h"
+#include "optimove_limits.h"
+#include "timestamp_parse.h"
+#include "validate.h"
 
 PG_FUNCTION_INFO_V1(ec_validate_event);
 PG_FUNCTION_INFO_V1(ec_is_valid_event);
@@ -64,6 +73,7 @@ append_pointer_token(StringInfo buf, const char *key, int len)
 	}
 }
 
+/* a JSON Pointer: parent (or the root) with key appended, if any */
 static char *
 make_path(const char *parent, const char *key, int len)
 {
@@ -105,6 +115,7 @@ quote_value(const char *str, int len)
 	return buf.data;
 }
 
+/* "a string", "an object"...: the type of a jsonb value, for messages */
 static const char *
 jsonb_type_name(const JsonbValue *v)
 {
@@ -129,6 +140,7 @@ jsonb_type_name(const JsonbValue *v)
 	}
 }
 
+/* the type a param requires, for messages */
 static const char *
 data_type_name(EcDataType type)
 {
@@ -216,6 +228,7 @@ string_too_long(const char *str, int len, int max_chars, int *nchars)
 	return *nchars > max_chars;
 }
 
+/* is a string or number value one of the param's allowed values? */
 static bool
 value_allowed(const EcParamDef *param, const JsonbValue *val)
 {
@@ -247,6 +260,7 @@ number_text(Numeric num)
 	return quote_value(s, strlen(s));
 }
 
+/* check a non-null param value: type, then length, allowed values or form */
 static void
 check_param_value(EcValidation *v, const EcParamDef *param, const JsonbValue *val)
 {
@@ -387,6 +401,7 @@ check_context(EcValidation *v, JsonbContainer *context, bool *seen)
  * ---------------------------------------------------------------------
  */
 
+/* which top-level property a key names */
 static EcProperty
 property_of(const char *key, int len)
 {
@@ -418,6 +433,7 @@ property_of(const char *key, int len)
 	return EC_PROP_UNKNOWN;
 }
 
+/* tenant: a positive integer that fits in int4 */
 static void
 check_tenant(EcValidation *v, const JsonbValue *val)
 {
@@ -449,6 +465,7 @@ check_tenant(EcValidation *v, const JsonbValue *val)
 	v->tenant = tenant;
 }
 
+/* timestamp: a string in a form event_catalog.timestamp_format accepts */
 static void
 check_timestamp(EcValidation *v, const JsonbValue *val)
 {
@@ -652,6 +669,7 @@ ec_validate(Jsonb *event, EcValidation *v)
  * ---------------------------------------------------------------------
  */
 
+/* push key: value, both strings, into the object being built */
 static void
 push_string_pair(JsonbParseState **state, const char *key, const char *value)
 {
@@ -700,6 +718,7 @@ ec_problem_text(const EcProblem *p)
 	return psprintf("%s (%s at \"%s\")", p->message, p->code, p->path);
 }
 
+/* validate_event(event): the problems of an event, as a jsonb array */
 Datum
 ec_validate_event(PG_FUNCTION_ARGS)
 {
@@ -712,6 +731,7 @@ ec_validate_event(PG_FUNCTION_ARGS)
 	PG_RETURN_JSONB_P(ec_problems_to_jsonb(&v));
 }
 
+/* is_valid_event(event): true when the event has no errors; stops at the first */
 Datum
 ec_is_valid_event(PG_FUNCTION_ARGS)
 {
@@ -754,6 +774,7 @@ ec_report_invalid(const EcValidation *v)
 					   detail.data)));
 }
 
+/* assert_valid_event(event): the event itself, or the error of its problems */
 Datum
 ec_assert_valid_event(PG_FUNCTION_ARGS)
 {

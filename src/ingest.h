@@ -1,0 +1,97 @@
+/*-------------------------------------------------------------------------
+ *
+ * ingest.h
+ *	  The insert path of event_catalog.events: the row trigger that
+ *	  validates each event, fills the derived columns, quarantines invalid
+ *	  events and skips duplicates; the refusal of UPDATE and TRUNCATE; the
+ *	  statement trigger that counts duplicates and applies the effects of
+ *	  the stored events once per statement; and track() for applications.
+ *
+ *	  One file per phase, and what they share:
+ *	    ingest_raw.c		a raw NDJSON line to jsonb, within limits
+ *	    ingest_dedup.c		content digest, duplicate probe, duplicate counts
+ *	    ingest_quarantine.c	which events are refused; rejected_events rows
+ *	    ingest_trigger.c	the triggers on events, the effects list and the
+ *							transaction callbacks that keep it
+ *	    track.c				track() and event_content_hash()
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef EC_INGEST_H
+#define EC_INGEST_H
+
+#include "access/attnum.h"
+#include "nodes/pg_list.h"
+#include "utils/jsonb.h"
+#include "utils/relcache.h"
+#include "utils/uuid.h"
+
+#include "validate.h"
+
+/* attribute numbers of events, looked up once per query */
+typedef struct IngestState
+{
+	Oid			relid;
+	AttrNumber	att_event_id;
+	AttrNumber	att_tenant;
+	AttrNumber	att_event_key;
+	AttrNumber	att_customer_id;
+	AttrNumber	att_visitor_id;
+	AttrNumber	att_occurred_at;
+	AttrNumber	att_payload;
+	AttrNumber	att_problems;
+	AttrNumber	att_content_hash;
+	AttrNumber	att_has_effects;
+	AttrNumber	att_raw_line;
+	Oid			content_index;
+} IngestState;
+
+/* what happened to the last row the insert trigger saw (for track) */
+typedef enum EcOutcome
+{
+	EC_OUTCOME_NONE,
+	EC_OUTCOME_STORED,
+	EC_OUTCOME_DUPLICATE,
+	EC_OUTCOME_QUARANTINED,
+	EC_OUTCOME_SKIPPED
+} EcOutcome;
+
+/*
+ * For a subtransaction callback over a list of entries with a subid: drop
+ * (abort) or hand to the parent (commit) the subtransaction's entries.
+ * Uses the callback's event, mySubid and parentSubid, and a ListCell *lc.
+ */
+#define RETAG_OR_DROP(list, type) \
+	foreach(lc, (list)) \
+	{ \
+		type	   *entry = (type *) lfirst(lc); \
+		if (entry->subid != mySubid) \
+			continue; \
+		if (event == SUBXACT_EVENT_ABORT_SUB) \
+			(list) = foreach_delete_current((list), lc); \
+		else \
+			entry->subid = parentSubid; \
+	}
+
+/* ingest_raw.c */
+extern Jsonb *ec_parse_raw_line(text *raw, char **error, bool *blank);
+
+/* ingest_dedup.c */
+extern void ec_content_hash(const EcValidation *v, Jsonb *payload, pg_uuid_t *out);
+extern bool ec_find_duplicate(Relation heaprel, IngestState *st, pg_uuid_t *hash,
+							  const EcValidation *v, Jsonb *payload, int64 *event_id);
+extern void ec_count_duplicate(int32 tenant, const char *event_key, int event_key_len);
+extern List *ec_take_duplicate_counts(void);
+extern void ec_flush_duplicate_counts(List *counts);
+
+/* ingest_quarantine.c */
+extern bool ec_event_acceptable(const EcValidation *v);
+extern void ec_quarantine(const EcValidation *v, Jsonb *payload, text *raw,
+						  Jsonb *problems);
+extern Jsonb *ec_single_problem(const char *code, const char *message);
+
+/* ingest_trigger.c */
+extern void ec_ingest_reset_outcome(void);
+extern EcOutcome ec_ingest_last_outcome(int64 *duplicate_id);
+
+#endif							/* EC_INGEST_H */

@@ -1,0 +1,334 @@
+/*-------------------------------------------------------------------------
+ *
+ * ingest_dedup.c
+ *	  Duplicate detection on the insert path: the content digest of an
+ *	  event, the probe for a stored event with the same content, and the
+ *	  count of the duplicates a statement skipped (duplicate_counts).
+ *
+ *	  Duplicates: an event whose content digest (tenant, event key, customer,
+ *	  visitor, instant, context) is already stored is skipped.  The probe of
+ *	  the unique digest index uses a dirty snapshot and waits for an
+ *	  in-progress inserter of the same digest, as a unique check does, so a
+ *	  concurrent load of the same event is skipped once that load commits;
+ *	  the unique index is the last guard.
+ *
+ *	  Skipped duplicates are counted in memory per subtransaction, so that a
+ *	  failed statement's counts vanish with it, and written to
+ *	  duplicate_counts by the statement trigger (ingest_trigger.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/relscan.h"
+#include "access/stratnum.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "lib/stringinfo.h"
+#include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+
+#include "ingest.h"
+#include "validate.h"
+
+/* duplicates skipped but not yet added to duplicate_counts */
+typedef struct PendingCount
+{
+	SubTransactionId subid;
+	int32		tenant;
+	char	   *event_key;
+	int64		count;
+} PendingCount;
+
+/* the list and its contents live in TopTransactionContext */
+static List *pending_counts = NIL;
+static bool callbacks_registered = false;
+
+static SPIPlanPtr count_plan = NULL;
+
+/* ---------------------------------------------------------------------
+ * Pending duplicate counts, kept per subtransaction so that a failed
+ * statement's counts vanish with it
+ * ---------------------------------------------------------------------
+ */
+
+/* at the end of the transaction, forget the pending counts */
+static void
+dedup_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			/* their memory goes with the transaction */
+			pending_counts = NIL;
+			break;
+		default:
+			break;
+	}
+}
+
+/* at the end of a subtransaction, drop or hand up its pending counts */
+static void
+dedup_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					   SubTransactionId parentSubid, void *arg)
+{
+	ListCell   *lc;
+
+	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
+		return;
+	RETAG_OR_DROP(pending_counts, PendingCount);
+}
+
+/* register the callbacks above, once per backend */
+static void
+register_callbacks(void)
+{
+	if (!callbacks_registered)
+	{
+		RegisterXactCallback(dedup_xact_callback, NULL);
+		RegisterSubXactCallback(dedup_subxact_callback, NULL);
+		callbacks_registered = true;
+	}
+}
+
+/* count one skipped duplicate of (tenant, event_key) */
+void
+ec_count_duplicate(int32 tenant, const char *event_key, int event_key_len)
+{
+	SubTransactionId subid = GetCurrentSubTransactionId();
+	MemoryContext oldcxt;
+	PendingCount *pc;
+	ListCell   *lc;
+
+	register_callbacks();
+	foreach(lc, pending_counts)
+	{
+		pc = (PendingCount *) lfirst(lc);
+		if (pc->subid == subid && pc->tenant == tenant &&
+			strlen(pc->event_key) == event_key_len &&
+			memcmp(pc->event_key, event_key, event_key_len) == 0)
+		{
+			pc->count++;
+			return;
+		}
+	}
+
+	oldcxt = MemoryContextSwitchTo(TopTransactionContext);
+	pc = palloc(sizeof(PendingCount));
+	pc->subid = subid;
+	pc->tenant = tenant;
+	pc->event_key = pnstrdup(event_key, event_key_len);
+	pc->count = 1;
+	pending_counts = lappend(pending_counts, pc);
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/* the pending counts (NIL if none), handed over: none are pending after */
+List *
+ec_take_duplicate_counts(void)
+{
+	List	   *counts = pending_counts;
+
+	pending_counts = NIL;
+	return counts;
+}
+
+/*
+ * Add the duplicates the statement skipped (a list from
+ * ec_take_duplicate_counts) to duplicate_counts.  The caller is connected
+ * to SPI.
+ */
+void
+ec_flush_duplicate_counts(List *counts)
+{
+	ListCell   *lc;
+	int			ret;
+
+	if (count_plan == NULL)
+	{
+		Oid			types[3] = {INT4OID, TEXTOID, INT8OID};
+		SPIPlanPtr	plan;
+
+		plan = SPI_prepare("INSERT INTO event_catalog.duplicate_counts AS c "
+						   "  (tenant, event_key, day, duplicates) "
+						   "VALUES ($1, $2, (pg_catalog.now() AT TIME ZONE 'UTC')::pg_catalog.date, $3) "
+						   "ON CONFLICT (tenant, event_key, day) DO UPDATE "
+						   "SET duplicates = c.duplicates OPERATOR(pg_catalog.+) EXCLUDED.duplicates",
+						   3, types);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		count_plan = plan;
+	}
+	foreach(lc, counts)
+	{
+		PendingCount *pc = (PendingCount *) lfirst(lc);
+		Datum		values[3];
+
+		values[0] = Int32GetDatum(pc->tenant);
+		values[1] = CStringGetTextDatum(pc->event_key);
+		values[2] = Int64GetDatum(pc->count);
+		ret = SPI_execute_plan(count_plan, values, NULL, false, 0);
+		if (ret != SPI_OK_INSERT)
+			elog(ERROR, "could not count duplicates: %s", SPI_result_code_string(ret));
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Content digest and duplicate probe
+ * ---------------------------------------------------------------------
+ */
+
+/* append a length, then that many bytes (none for a length <= 0) */
+static void
+append_sized(StringInfo buf, const char *data, int len)
+{
+	appendBinaryStringInfo(buf, (const char *) &len, sizeof(len));
+	if (len > 0)
+		appendBinaryStringInfo(buf, data, len);
+}
+
+/*
+ * The identity of an event as bytes: tenant, instant, event key, customer,
+ * visitor and the binary context.  Only for events whose mandatory
+ * properties are valid.
+ */
+static void
+content_bytes(const EcValidation *v, Jsonb *payload, StringInfo buf)
+{
+	JsonbValue	ctx;
+
+	appendBinaryStringInfo(buf, (const char *) &v->tenant, sizeof(v->tenant));
+	appendBinaryStringInfo(buf, (const char *) &v->occurred_at, sizeof(v->occurred_at));
+	append_sized(buf, v->event_key, v->event_key_len);
+	append_sized(buf, v->customer, v->customer ? v->customer_len : -1);
+	append_sized(buf, v->visitor, v->visitor ? v->visitor_len : -1);
+	if (getKeyJsonValueFromContainer(&payload->root, "context", 7, &ctx) &&
+		ctx.type == jbvBinary)
+		append_sized(buf, (const char *) ctx.val.binary.data, ctx.val.binary.len);
+	else
+		append_sized(buf, NULL, -1);
+}
+
+/*
+ * A 128-bit digest of the identity: two 64-bit hashes with different seeds.
+ * A match is confirmed by comparing the stored event's content, so the
+ * digest only has to be well spread, not collision-proof.
+ */
+void
+ec_content_hash(const EcValidation *v, Jsonb *payload, pg_uuid_t *out)
+{
+	StringInfoData buf;
+	uint64		h1;
+	uint64		h2;
+
+	initStringInfo(&buf);
+	content_bytes(v, payload, &buf);
+	h1 = hash_bytes_extended((const unsigned char *) buf.data, buf.len, 0x6576656e74636174);
+	h2 = hash_bytes_extended((const unsigned char *) buf.data, buf.len, 0x636f6e74656e7473);
+	memcpy(out->data, &h1, 8);
+	memcpy(out->data + 8, &h2, 8);
+	pfree(buf.data);
+}
+
+/* does the stored event in slot have the identity of the new one? */
+static bool
+same_content(TupleTableSlot *slot, IngestState *st, const EcValidation *v, Jsonb *payload)
+{
+	EcValidation stored = {0};
+	Jsonb	   *stored_payload;
+	StringInfoData a;
+	StringInfoData b;
+	bool		isnull;
+	bool		same;
+
+	/* the stored payload was valid when stored: re-derive its identity */
+	stored_payload = DatumGetJsonbP(slot_getattr(slot, st->att_payload, &isnull));
+	ec_validate(stored_payload, &stored);
+	initStringInfo(&a);
+	initStringInfo(&b);
+	content_bytes(v, payload, &a);
+	content_bytes(&stored, stored_payload, &b);
+	same = (a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+	pfree(a.data);
+	pfree(b.data);
+	return same;
+}
+
+/*
+ * Is an event with this digest stored (or being stored by a transaction
+ * that then commits)?  Sets *event_id to the stored event's id.
+ */
+bool
+ec_find_duplicate(Relation heaprel, IngestState *st, pg_uuid_t *hash,
+				  const EcValidation *v, Jsonb *payload, int64 *event_id)
+{
+	Relation	index = index_open(st->content_index, AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(heaprel, NULL);
+	SnapshotData dirty;
+	ScanKeyData keys[3];
+	bool		found = false;
+
+	InitDirtySnapshot(dirty);
+	/* the key of events_content_key: tenant, instant, digest */
+	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(v->tenant));
+	ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_TIMESTAMPTZ_EQ,
+				TimestampTzGetDatum(v->occurred_at));
+	ScanKeyInit(&keys[2], 3, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(hash));
+
+	for (;;)
+	{
+		IndexScanDesc scan = index_beginscan(heaprel, index, &dirty, 3, 0);
+		TransactionId xwait = InvalidTransactionId;
+		ItemPointerData tid;
+
+		index_rescan(scan, keys, 3, NULL, 0);
+		while (index_getnext_slot(scan, ForwardScanDirection, slot))
+		{
+			bool		isnull;
+
+			xwait = TransactionIdIsValid(dirty.xmin) ? dirty.xmin : dirty.xmax;
+			if (TransactionIdIsValid(xwait))
+			{
+				tid = slot->tts_tid;
+				break;
+			}
+			found = true;
+			{
+				*event_id = DatumGetInt64(slot_getattr(slot, st->att_event_id, &isnull));
+				if (!same_content(slot, st, v, payload))
+					ereport(ERROR,
+							(errcode(ERRCODE_DATA_EXCEPTION),
+							 errmsg("event digest collides with stored event %lld of different content",
+									(long long) *event_id),
+							 errhint("Report this to the event_catalog developers with both events.")));
+			}
+			break;
+		}
+		index_endscan(scan);
+
+		if (found || !TransactionIdIsValid(xwait))
+			break;
+		/* another transaction is inserting or deleting it: wait, look again */
+		XactLockTableWait(xwait, heaprel, &tid, XLTW_InsertIndex);
+	}
+
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, AccessShareLock);
+	return found;
+}

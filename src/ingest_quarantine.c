@@ -1,0 +1,108 @@
+/*-------------------------------------------------------------------------
+ *
+ * ingest_quarantine.c
+ *	  Refused events on the insert path: which events may be stored, and
+ *	  the rows that keep the others in event_catalog.rejected_events, with
+ *	  their problems, when event_catalog.on_invalid is quarantine.
+ *
+ *	  An event is stored when it has no errors, or when it is fail-safe and
+ *	  only its context has errors.  A quarantined event keeps whatever could
+ *	  be read of it (tenant, event key and customer only where valid, the
+ *	  payload or the raw line) and always a problem list.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+#include "catalog_cache.h"
+#include "ingest.h"
+#include "validate.h"
+
+static SPIPlanPtr quarantine_plan = NULL;
+
+/*
+ * May the event be stored?  Yes without errors; a fail-safe event also with
+ * errors in its context, as long as its properties are valid.
+ */
+bool
+ec_event_acceptable(const EcValidation *v)
+{
+	return !v->has_error ||
+		(v->def != NULL && v->def->fail_safe && !v->has_property_error);
+}
+
+/*
+ * Store a rejected event in rejected_events.
+ */
+void
+ec_quarantine(const EcValidation *v, Jsonb *payload, text *raw, Jsonb *problems)
+{
+	Datum		values[6];
+	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+	int			ret;
+
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	if (quarantine_plan == NULL)
+	{
+		Oid			types[6] = {INT4OID, TEXTOID, TEXTOID, JSONBOID, TEXTOID, JSONBOID};
+		SPIPlanPtr	plan;
+
+		plan = SPI_prepare("INSERT INTO event_catalog.rejected_events "
+						   "(tenant, event_key, customer_id, payload, raw_line, problems) "
+						   "VALUES ($1, $2, $3, $4, $5, $6)", 6, types);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		quarantine_plan = plan;
+	}
+
+	if (v && v->has_tenant)
+		values[0] = Int32GetDatum(v->tenant);
+	else
+		nulls[0] = 'n';
+	if (v && v->event_key)
+		values[1] = PointerGetDatum(cstring_to_text_with_len(v->event_key, v->event_key_len));
+	else
+		nulls[1] = 'n';
+	if (v && v->customer)
+		values[2] = PointerGetDatum(cstring_to_text_with_len(v->customer, v->customer_len));
+	else
+		nulls[2] = 'n';
+	if (payload)
+		values[3] = JsonbPGetDatum(payload);
+	else
+		nulls[3] = 'n';
+	if (raw)
+		values[4] = PointerGetDatum(raw);
+	else
+		nulls[4] = 'n';
+	values[5] = JsonbPGetDatum(problems);
+
+	ret = SPI_execute_plan(quarantine_plan, values, nulls, false, 0);
+	if (ret != SPI_OK_INSERT)
+		elog(ERROR, "could not quarantine an event: %s", SPI_result_code_string(ret));
+	SPI_finish();
+}
+
+/* a one-problem list for events that could not even be read */
+Jsonb *
+ec_single_problem(const char *code, const char *message)
+{
+	EcValidation v = {0};
+	EcProblem	p;
+
+	p.code = code;
+	p.is_error = true;
+	p.in_params = false;
+	p.path = "";
+	p.message = (char *) message;
+	v.problems = &p;
+	v.nproblems = 1;
+	return ec_problems_to_jsonb(&v);
+}

@@ -1,0 +1,146 @@
+/*-------------------------------------------------------------------------
+ *
+ * ingest_raw.c
+ *	  A raw NDJSON line (the raw_line column of event_catalog.events) to
+ *	  jsonb.  A row may arrive with raw_line (text) instead of payload, so
+ *	  that a line that is not JSON at all can be quarantined instead of
+ *	  aborting a COPY.
+ *
+ *	  Invariant: parsing never raises an error for bad input.  Every check
+ *	  that jsonb input could fail on (length, nesting depth, JSON syntax,
+ *	  numbers beyond numeric's range) is made first, without raising
+ *	  errors; only a line that passes them all reaches jsonb_in.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <ctype.h>
+
+#include "common/jsonapi.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+#include "ingest.h"
+
+/* limits for raw lines, so that jsonb input never raises an error */
+#define EC_RAW_MAX_BYTES	(64 * 1024 * 1024)
+#define EC_RAW_MAX_DEPTH	1000
+#define EC_RAW_MAX_DIGITS	10000	/* digits plus |exponent| of a number */
+
+typedef struct NumberCheck
+{
+	bool		too_big;
+} NumberCheck;
+
+/*
+ * Numbers that numeric input would refuse (exponent beyond +-1000, or
+ * absurdly many digits) must not reach jsonb_in, which would raise an error.
+ */
+static void
+check_number_token(void *state, char *token, JsonTokenType tokentype)
+{
+	NumberCheck *nc = (NumberCheck *) state;
+	int			digits = 0;
+	const char *p;
+
+	if (tokentype != JSON_TOKEN_NUMBER)
+		return;
+	for (p = token; *p && *p != 'e' && *p != 'E'; p++)
+		if (*p >= '0' && *p <= '9')
+			digits++;
+	if (*p == 'e' || *p == 'E')
+	{
+		long		exponent = strtol(p + 1, NULL, 10);
+
+		if (exponent > 1000 || exponent < -1000)
+			nc->too_big = true;
+		digits += labs(exponent);
+	}
+	if (digits > EC_RAW_MAX_DIGITS)
+		nc->too_big = true;
+}
+
+/* deepest nesting of arrays and objects in a JSON text, strings skipped */
+static int
+json_depth(const char *s, int len, int limit)
+{
+	int			depth = 0;
+	bool		in_string = false;
+
+	for (int i = 0; i < len; i++)
+	{
+		char		c = s[i];
+
+		if (in_string)
+		{
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+		}
+		else if (c == '"')
+			in_string = true;
+		else if (c == '{' || c == '[')
+		{
+			if (++depth > limit)
+				return depth;
+		}
+		else if (c == '}' || c == ']')
+			depth--;
+	}
+	return 0;
+}
+
+/*
+ * Parse a raw line into jsonb, or return NULL with *error set.  Every check
+ * that jsonb input could fail on is made first, without raising errors.
+ */
+Jsonb *
+ec_parse_raw_line(text *raw, char **error, bool *blank)
+{
+	char	   *s = text_to_cstring(raw);
+	int			len = strlen(s);
+	JsonLexContext *lex;
+	JsonSemAction sem = {0};
+	NumberCheck nc = {false};
+	JsonParseErrorType err;
+	int			i;
+
+	*blank = false;
+	for (i = 0; i < len; i++)
+		if (!isspace((unsigned char) s[i]))
+			break;
+	if (i == len)
+	{
+		*blank = true;
+		return NULL;
+	}
+	if (len > EC_RAW_MAX_BYTES)
+	{
+		*error = psprintf("line is %d bytes long, more than the limit of %d", len, EC_RAW_MAX_BYTES);
+		return NULL;
+	}
+	if (json_depth(s, len, EC_RAW_MAX_DEPTH) > EC_RAW_MAX_DEPTH)
+	{
+		*error = psprintf("JSON is nested more than %d levels deep", EC_RAW_MAX_DEPTH);
+		return NULL;
+	}
+
+	lex = makeJsonLexContextCstringLen(s, len, GetDatabaseEncoding(), true);
+	sem.semstate = &nc;
+	sem.scalar = check_number_token;
+	err = pg_parse_json(lex, &sem);
+	if (err != JSON_SUCCESS)
+	{
+		*error = psprintf("invalid JSON: %s", json_errdetail(err, lex));
+		return NULL;
+	}
+	if (nc.too_big)
+	{
+		*error = pstrdup("invalid JSON: a number is out of the range of numeric");
+		return NULL;
+	}
+	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(s)));
+}

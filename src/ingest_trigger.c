@@ -1,0 +1,490 @@
+/*-------------------------------------------------------------------------
+ *
+ * ingest_trigger.c
+ *	  The triggers on event_catalog.events: the BEFORE INSERT row trigger
+ *	  that validates each event, fills the derived columns, quarantines
+ *	  invalid events and skips duplicates; the refusal of UPDATE and
+ *	  TRUNCATE; and the AFTER INSERT statement trigger that counts
+ *	  duplicates and applies the effects of the stored events once per
+ *	  statement, with the list of those events and the transaction
+ *	  callbacks that keep it.
+ *
+ *	  A row arrives with payload (jsonb, parsed by COPY or INSERT) or with
+ *	  raw_line (text, parsed here by ingest_raw.c, so that a line that is
+ *	  not JSON at all can be quarantined instead of aborting a COPY).  The
+ *	  trigger runs in the executor's per-tuple memory context, which is
+ *	  reset for every row, so per-row allocations need no freeing.
+ *
+ *	  The effects list lives in TopTransactionContext and is kept per
+ *	  subtransaction, so that a failed statement's events are not applied.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+
+#include "catalog_cache.h"
+#include "guc.h"
+#include "ingest.h"
+#include "validate.h"
+
+PG_FUNCTION_INFO_V1(ec_events_before_insert);
+PG_FUNCTION_INFO_V1(ec_events_refuse_change);
+PG_FUNCTION_INFO_V1(ec_events_after_statement);
+
+/* what happened to the last row the insert trigger saw (for track) */
+static EcOutcome last_outcome = EC_OUTCOME_NONE;
+static int64 last_duplicate_id = 0;
+
+/* ids of stored events with effects, not yet applied */
+typedef struct PendingIds
+{
+	SubTransactionId subid;
+	int			n;
+	int			cap;
+	int64	   *ids;
+} PendingIds;
+
+/* the list and its contents live in TopTransactionContext */
+static List *pending_ids = NIL;
+static bool callbacks_registered = false;
+
+static SPIPlanPtr effects_plan = NULL;
+
+/* forget the outcome of the last row, before a statement that inserts one */
+void
+ec_ingest_reset_outcome(void)
+{
+	last_outcome = EC_OUTCOME_NONE;
+}
+
+/*
+ * What happened to the last row the insert trigger saw; *duplicate_id is
+ * the stored event's id when that is EC_OUTCOME_DUPLICATE.
+ */
+EcOutcome
+ec_ingest_last_outcome(int64 *duplicate_id)
+{
+	*duplicate_id = last_duplicate_id;
+	return last_outcome;
+}
+
+/* ---------------------------------------------------------------------
+ * Pending effects, kept per subtransaction so that a failed statement's
+ * events are not applied
+ * ---------------------------------------------------------------------
+ */
+
+/* at the end of the transaction, forget the pending effects */
+static void
+ingest_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			/* their memory goes with the transaction */
+			pending_ids = NIL;
+			break;
+		default:
+			break;
+	}
+}
+
+/* at the end of a subtransaction, drop or hand up its pending effects */
+static void
+ingest_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						SubTransactionId parentSubid, void *arg)
+{
+	ListCell   *lc;
+
+	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
+		return;
+	RETAG_OR_DROP(pending_ids, PendingIds);
+}
+
+/* register the callbacks above, once per backend */
+static void
+register_callbacks(void)
+{
+	if (!callbacks_registered)
+	{
+		RegisterXactCallback(ingest_xact_callback, NULL);
+		RegisterSubXactCallback(ingest_subxact_callback, NULL);
+		callbacks_registered = true;
+	}
+}
+
+/* remember a stored event whose effects the statement trigger applies */
+static void
+remember_effect(int64 event_id)
+{
+	SubTransactionId subid = GetCurrentSubTransactionId();
+	PendingIds *pi = NULL;
+
+	register_callbacks();
+	if (pending_ids != NIL)
+	{
+		pi = (PendingIds *) llast(pending_ids);
+		if (pi->subid != subid)
+			pi = NULL;
+	}
+	if (pi == NULL)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(TopTransactionContext);
+
+		pi = palloc(sizeof(PendingIds));
+		pi->subid = subid;
+		pi->n = 0;
+		pi->cap = 1024;
+		pi->ids = palloc(sizeof(int64) * pi->cap);
+		pending_ids = lappend(pending_ids, pi);
+		MemoryContextSwitchTo(oldcxt);
+	}
+	if (pi->n >= pi->cap)
+	{
+		pi->cap *= 2;
+		pi->ids = repalloc_huge(pi->ids, sizeof(int64) * pi->cap);
+	}
+	pi->ids[pi->n++] = event_id;
+}
+
+/* ---------------------------------------------------------------------
+ * The insert trigger
+ * ---------------------------------------------------------------------
+ */
+
+/* the attribute number of a column of events, which must exist */
+static AttrNumber
+attnum_of(TupleDesc desc, const char *name)
+{
+	int			attnum = SPI_fnumber(desc, name);
+
+	if (attnum <= 0)
+		elog(ERROR, "column \"%s\" of event_catalog.events is missing", name);
+	return attnum;
+}
+
+/* the trigger's IngestState for rel, looked up once per query in fn_extra */
+static IngestState *
+ingest_state(FmgrInfo *flinfo, Relation rel)
+{
+	IngestState *st = (IngestState *) flinfo->fn_extra;
+
+	if (st == NULL || st->relid != RelationGetRelid(rel))
+	{
+		TupleDesc	desc = RelationGetDescr(rel);
+
+		st = MemoryContextAllocZero(flinfo->fn_mcxt, sizeof(IngestState));
+		st->relid = RelationGetRelid(rel);
+		st->att_event_id = attnum_of(desc, "event_id");
+		st->att_tenant = attnum_of(desc, "tenant");
+		st->att_event_key = attnum_of(desc, "event_key");
+		st->att_customer_id = attnum_of(desc, "customer_id");
+		st->att_visitor_id = attnum_of(desc, "visitor_id");
+		st->att_occurred_at = attnum_of(desc, "occurred_at");
+		st->att_payload = attnum_of(desc, "payload");
+		st->att_problems = attnum_of(desc, "problems");
+		st->att_content_hash = attnum_of(desc, "content_hash");
+		st->att_has_effects = attnum_of(desc, "has_effects");
+		st->att_raw_line = attnum_of(desc, "raw_line");
+		st->content_index = get_relname_relid("events_content_key",
+										   RelationGetNamespace(rel));
+		if (!OidIsValid(st->content_index))
+			elog(ERROR, "index event_catalog.events_content_key is missing");
+		flinfo->fn_extra = st;
+
+		/* catalog changes committed since the last statement apply to this one */
+		ec_catalog_begin_query(NULL);
+	}
+	return st;
+}
+
+/* a text datum of len bytes at s */
+static Datum
+text_datum(const char *s, int len)
+{
+	return PointerGetDatum(cstring_to_text_with_len(s, len));
+}
+
+/*
+ * BEFORE INSERT row trigger: validate the event, then quarantine it, skip
+ * it as a duplicate, or store it with its derived columns filled in.
+ */
+Datum
+ec_events_before_insert(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	IngestState *st;
+	TupleDesc	desc;
+	HeapTuple	tuple;
+	Datum		d;
+	bool		payload_null;
+	bool		raw_null;
+	text	   *raw = NULL;
+	Jsonb	   *payload = NULL;
+	EcValidation v = {0};
+	pg_uuid_t  *hash;
+	int64		dup_id;
+	Datum	   *values;
+	bool	   *nulls;
+	bool	   *replace;
+	bool		has_effects;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("event_catalog.events_before_insert() must be a BEFORE INSERT row trigger")));
+
+	rel = trigdata->tg_relation;
+	st = ingest_state(fcinfo->flinfo, rel);
+	desc = RelationGetDescr(rel);
+	tuple = trigdata->tg_trigtuple;
+	last_outcome = EC_OUTCOME_NONE;
+
+	d = heap_getattr(tuple, st->att_payload, desc, &payload_null);
+	if (!payload_null)
+		payload = DatumGetJsonbP(d);
+	d = heap_getattr(tuple, st->att_raw_line, desc, &raw_null);
+	if (!raw_null)
+		raw = DatumGetTextPP(d);
+
+	/* a raw line: parse it here, quarantine it if it is not JSON */
+	if (raw != NULL)
+	{
+		char	   *error = NULL;
+		bool		blank;
+
+		if (payload != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("an event row must give either payload or raw_line, not both")));
+		payload = ec_parse_raw_line(raw, &error, &blank);
+		if (blank)
+		{
+			last_outcome = EC_OUTCOME_SKIPPED;
+			return PointerGetDatum(NULL);	/* a blank line holds no event */
+		}
+		if (payload == NULL)
+		{
+			if (ec_on_invalid == EC_ON_INVALID_ERROR)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+						 errmsg("raw_line is not a JSON event: %s", error),
+						 errhint("Set event_catalog.on_invalid to quarantine to load the other lines.")));
+			ec_quarantine(NULL, NULL, raw, ec_single_problem("invalid_json", error));
+			last_outcome = EC_OUTCOME_QUARANTINED;
+			return PointerGetDatum(NULL);
+		}
+	}
+	else if (payload == NULL)
+	{
+		if (ec_on_invalid == EC_ON_INVALID_ERROR)
+			ereport(ERROR,
+					(errcode(ERRCODE_NOT_NULL_VIOLATION),
+					 errmsg("an event row needs a payload or a raw_line")));
+		ec_quarantine(NULL, NULL, NULL, ec_single_problem("not_object", "event is null"));
+		last_outcome = EC_OUTCOME_QUARANTINED;
+		return PointerGetDatum(NULL);
+	}
+
+	/* validate; fail-safe events are kept when their properties are valid */
+	v.collect = true;
+	ec_validate(payload, &v);
+	if (!ec_event_acceptable(&v))
+	{
+		if (ec_on_invalid == EC_ON_INVALID_ERROR)
+			ec_report_invalid(&v);
+		ec_quarantine(&v, payload, raw, ec_problems_to_jsonb(&v));
+		last_outcome = EC_OUTCOME_QUARANTINED;
+		return PointerGetDatum(NULL);
+	}
+
+	/* an identical event already stored: skip and count */
+	hash = palloc(sizeof(pg_uuid_t));
+	ec_content_hash(&v, payload, hash);
+	if (ec_find_duplicate(rel, st, hash, &v, payload, &dup_id))
+	{
+		ec_count_duplicate(v.tenant, v.event_key, v.event_key_len);
+		last_outcome = EC_OUTCOME_DUPLICATE;
+		last_duplicate_id = dup_id;
+		return PointerGetDatum(NULL);
+	}
+
+	/* derived columns, whatever the client supplied for them */
+	values = palloc0(sizeof(Datum) * desc->natts);
+	nulls = palloc0(sizeof(bool) * desc->natts);
+	replace = palloc0(sizeof(bool) * desc->natts);
+
+#define SET_COLUMN(att, value, isnull) \
+	do { \
+		replace[(att) - 1] = true; \
+		values[(att) - 1] = (value); \
+		nulls[(att) - 1] = (isnull); \
+	} while (0)
+
+	SET_COLUMN(st->att_tenant, Int32GetDatum(v.tenant), false);
+	SET_COLUMN(st->att_event_key, text_datum(v.event_key, v.event_key_len), false);
+	SET_COLUMN(st->att_customer_id,
+			   v.customer ? text_datum(v.customer, v.customer_len) : (Datum) 0,
+			   v.customer == NULL);
+	SET_COLUMN(st->att_visitor_id,
+			   v.visitor ? text_datum(v.visitor, v.visitor_len) : (Datum) 0,
+			   v.visitor == NULL);
+	SET_COLUMN(st->att_occurred_at, TimestampTzGetDatum(v.occurred_at), false);
+	SET_COLUMN(st->att_payload, JsonbPGetDatum(payload), false);
+	SET_COLUMN(st->att_problems,
+			   v.nproblems > 0 ? JsonbPGetDatum(ec_problems_to_jsonb(&v)) : (Datum) 0,
+			   v.nproblems == 0);
+	SET_COLUMN(st->att_content_hash, UUIDPGetDatum(hash), false);
+	SET_COLUMN(st->att_raw_line, (Datum) 0, true);
+	has_effects = v.def != NULL && v.def->has_effects && v.customer != NULL;
+	SET_COLUMN(st->att_has_effects, BoolGetDatum(has_effects), false);
+#undef SET_COLUMN
+
+	if (has_effects)
+	{
+		bool		isnull;
+		Datum		id = heap_getattr(tuple, st->att_event_id, desc, &isnull);
+
+		if (!isnull)
+			remember_effect(DatumGetInt64(id));
+	}
+
+	last_outcome = EC_OUTCOME_STORED;
+	return PointerGetDatum(heap_modify_tuple(tuple, desc, values, nulls, replace));
+}
+
+/* ---------------------------------------------------------------------
+ * The refusal of UPDATE and TRUNCATE
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * UPDATE and TRUNCATE of events are refused: the log is append-only, and
+ * DELETE is the way to erase events with derived state kept correct.
+ */
+Datum
+ec_events_refuse_change(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("event_catalog.events_refuse_change() must be called as a trigger")));
+
+	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("event_catalog.events cannot be truncated"),
+				 errdetail("Truncation would bypass the upkeep of customer profiles and self-exclusion state."),
+				 errhint("Use DELETE, which keeps derived state consistent with the remaining events.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("event_catalog.events is append-only; UPDATE is not allowed"),
+			 errhint("Delete the event and record a corrected one.")));
+	PG_RETURN_NULL();			/* keep compiler quiet */
+}
+
+/* ---------------------------------------------------------------------
+ * The statement trigger
+ * ---------------------------------------------------------------------
+ */
+
+/* apply the effects of the stored events, in one call for the statement */
+static void
+apply_effects(List *idlists)
+{
+	ListCell   *lc;
+	int			total = 0;
+	Datum	   *elems;
+	ArrayType  *arr;
+	Datum		values[1];
+	int			ret;
+
+	foreach(lc, idlists)
+		total += ((PendingIds *) lfirst(lc))->n;
+	if (total == 0)
+		return;
+	elems = palloc(sizeof(Datum) * total);
+	total = 0;
+	foreach(lc, idlists)
+	{
+		PendingIds *pi = (PendingIds *) lfirst(lc);
+
+		for (int i = 0; i < pi->n; i++)
+			elems[total++] = Int64GetDatum(pi->ids[i]);
+	}
+	arr = construct_array(elems, total, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+
+	if (effects_plan == NULL)
+	{
+		Oid			types[1] = {INT8ARRAYOID};
+		SPIPlanPtr	plan;
+
+		plan = SPI_prepare("SELECT event_catalog.apply_event_effects($1)", 1, types);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		effects_plan = plan;
+	}
+	values[0] = PointerGetDatum(arr);
+	ret = SPI_execute_plan(effects_plan, values, NULL, false, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not apply event effects: %s", SPI_result_code_string(ret));
+}
+
+/*
+ * AFTER INSERT statement trigger: count the skipped duplicates and apply
+ * the effects of the stored events, once for the whole statement.  The
+ * row trigger collected both, so no transition table has to copy every
+ * stored row.
+ */
+Datum
+ec_events_after_statement(PG_FUNCTION_ARGS)
+{
+	List	   *counts;
+	List	   *idlists;
+	int			ret;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("event_catalog.events_after_statement() must be called as a trigger")));
+
+	counts = ec_take_duplicate_counts();
+	idlists = pending_ids;
+	pending_ids = NIL;
+	if (counts == NIL && idlists == NIL)
+		PG_RETURN_POINTER(NULL);
+
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	if (counts != NIL)
+		ec_flush_duplicate_counts(counts);
+	if (idlists != NIL)
+		apply_effects(idlists);
+	SPI_finish();
+	PG_RETURN_POINTER(NULL);
+}

@@ -1,0 +1,18 @@
+/*-------------------------------------------------------------------------
+ *
+ * optimove_limits.h
+ *	  The limits Optimove documents for OOTB events, as the validator and
+ *	  the catalog cache apply them.  Not named limits.h: src/ is on the
+ *	  include path, and that name would hide the C library's <limits.h>.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef EC_OPTIMOVE_LIMITS_H
+#define EC_OPTIMOVE_LIMITS_H
+
+#define EC_MAX_PARAMS			50		/* keys in one event's context */
+#define EC_IDENTITY_MAX_CHARS	255		/* customer and visitor ids */
+#define EC_DEFAULT_MAX_LENGTH	255		/* string params without max_length */
+#define EC_KEY_MAX_BYTES		100		/* event and param keys (snake_case) */
+
+#endif							/* EC_OPTIMOVE_LIMITS_H */
