@@ -24,15 +24,18 @@
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
 
@@ -443,7 +446,7 @@ apply_effects(List *idlists)
 		Oid			types[1] = {INT8ARRAYOID};
 		SPIPlanPtr	plan;
 
-		plan = SPI_prepare("SELECT event_catalog.apply_event_effects($1)", 1, types);
+		plan = SPI_prepare("SELECT event_catalog_internal.apply_event_effects($1)", 1, types);
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 		SPI_keepplan(plan);
@@ -453,6 +456,20 @@ apply_effects(List *idlists)
 	ret = SPI_execute_plan(effects_plan, values, NULL, false, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not apply event effects: %s", SPI_result_code_string(ret));
+}
+
+/* the owner of a function (the extension's owner, for ours) */
+static Oid
+function_owner(Oid funcid)
+{
+	HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for function %u", funcid);
+	owner = ((Form_pg_proc) GETSTRUCT(tup))->proowner;
+	ReleaseSysCache(tup);
+	return owner;
 }
 
 /*
@@ -484,7 +501,22 @@ ec_events_after_statement(PG_FUNCTION_ARGS)
 	if (counts != NIL)
 		ec_flush_duplicate_counts(counts);
 	if (idlists != NIL)
+	{
+		Oid			save_userid;
+		int			save_sec_context;
+
+		/*
+		 * The upkeep is internal (no role may call it), so it runs as the
+		 * owner of this trigger function, the extension's owner, as a
+		 * SECURITY DEFINER function would; an error restores the caller's
+		 * identity with the (sub)transaction.
+		 */
+		GetUserIdAndSecContext(&save_userid, &save_sec_context);
+		SetUserIdAndSecContext(function_owner(fcinfo->flinfo->fn_oid),
+							   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 		apply_effects(idlists);
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
 	SPI_finish();
 	PG_RETURN_POINTER(NULL);
 }
