@@ -15,6 +15,7 @@
  *-------------------------------------------------------------------------
  */
 #include "event_catalog.h"
+#include "problems.h"
 
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
@@ -154,7 +155,7 @@ data_type_name(EcDataType type)
  * is_valid mode.
  */
 static void
-add_problem(EcValidation *v, const char *code, bool is_error, bool in_params,
+add_problem(EcValidation *v, EcProblemCode code, bool is_error, bool in_params,
 			char *path, char *message)
 {
 	EcProblem  *p;
@@ -176,7 +177,7 @@ add_problem(EcValidation *v, const char *code, bool is_error, bool in_params,
 			: palloc(sizeof(EcProblem) * v->maxproblems);
 	}
 	p = &v->problems[v->nproblems++];
-	p->code = code;
+	p->code = ec_problem_code(code);
 	p->is_error = is_error;
 	p->in_params = in_params;
 	p->path = path;
@@ -277,7 +278,7 @@ check_param_value(EcValidation *v, const EcParamDef *param, const JsonbValue *va
 	}
 	if (!type_ok)
 	{
-		PARAM_PROBLEM(v, "wrong_type", true, key, keylen,
+		PARAM_PROBLEM(v, EC_PROBLEM_WRONG_TYPE, true, key, keylen,
 					  "param \"%s\" must be %s, not %s",
 					  key, data_type_name(param->type), jsonb_type_name(val));
 		return;
@@ -291,11 +292,11 @@ check_param_value(EcValidation *v, const EcParamDef *param, const JsonbValue *va
 
 				if (string_too_long(val->val.string.val, val->val.string.len,
 									param->max_length, &nchars))
-					PARAM_PROBLEM(v, "too_long", true, key, keylen,
+					PARAM_PROBLEM(v, EC_PROBLEM_TOO_LONG, true, key, keylen,
 								  "param \"%s\" is %d characters long, more than its maximum of %d",
 								  key, nchars, param->max_length);
 				else if (param->nallowed > 0 && !value_allowed(param, val))
-					PARAM_PROBLEM(v, "invalid_value", true, key, keylen,
+					PARAM_PROBLEM(v, EC_PROBLEM_INVALID_VALUE, true, key, keylen,
 								  "value %s of param \"%s\" is not one of: %s",
 								  quote_value(val->val.string.val, val->val.string.len),
 								  key, param->allowed_list);
@@ -303,7 +304,7 @@ check_param_value(EcValidation *v, const EcParamDef *param, const JsonbValue *va
 			}
 		case EC_TYPE_NUMBER:
 			if (param->nallowed > 0 && !value_allowed(param, val))
-				PARAM_PROBLEM(v, "invalid_value", true, key, keylen,
+				PARAM_PROBLEM(v, EC_PROBLEM_INVALID_VALUE, true, key, keylen,
 							  "value %s of param \"%s\" is not one of: %s",
 							  number_text(val->val.numeric), key, param->allowed_list);
 			break;
@@ -312,7 +313,7 @@ check_param_value(EcValidation *v, const EcParamDef *param, const JsonbValue *va
 				DateADT		d;
 
 				if (!ec_parse_date(val->val.string.val, val->val.string.len, &d))
-					PARAM_PROBLEM(v, "invalid_format", true, key, keylen,
+					PARAM_PROBLEM(v, EC_PROBLEM_INVALID_FORMAT, true, key, keylen,
 								  "value %s of param \"%s\" is not a calendar date in the form YYYY-MM-DD",
 								  quote_value(val->val.string.val, val->val.string.len), key);
 				break;
@@ -323,7 +324,7 @@ check_param_value(EcValidation *v, const EcParamDef *param, const JsonbValue *va
 
 				if (!ec_parse_timestamp(val->val.string.val, val->val.string.len,
 										EC_TS_PARAM, &ts))
-					PARAM_PROBLEM(v, "invalid_format", true, key, keylen,
+					PARAM_PROBLEM(v, EC_PROBLEM_INVALID_FORMAT, true, key, keylen,
 								  "value %s of param \"%s\" is not a valid timestamp",
 								  quote_value(val->val.string.val, val->val.string.len), key);
 				break;
@@ -348,7 +349,7 @@ check_context(EcValidation *v, JsonbContainer *context, bool *seen)
 	int			next = 0;		/* cursor for ec_catalog_next_param */
 
 	if (nkeys > EC_MAX_PARAMS)
-		CONTEXT_PROBLEM(v, "too_many_params",
+		CONTEXT_PROBLEM(v, EC_PROBLEM_TOO_MANY_PARAMS,
 						"context has %d params, more than the limit of %d",
 						 nkeys, EC_MAX_PARAMS);
 
@@ -366,7 +367,7 @@ check_context(EcValidation *v, JsonbContainer *context, bool *seen)
 		if (param == NULL)
 		{
 			if (ec_unknown_params != EC_UNKNOWN_PARAMS_ALLOW)
-				PARAM_PROBLEM(v, "unknown_param", ec_unknown_params == EC_UNKNOWN_PARAMS_REJECT,
+				PARAM_PROBLEM(v, EC_PROBLEM_UNKNOWN_PARAM, ec_unknown_params == EC_UNKNOWN_PARAMS_REJECT,
 							  key.val.string.val, key.val.string.len,
 							  "param %s is not defined for event \"%s\"",
 							  quote_value(key.val.string.val, key.val.string.len), def->key);
@@ -426,21 +427,21 @@ check_tenant(EcValidation *v, const JsonbValue *val)
 
 	if (val->type != jbvNumeric)
 	{
-		PROPERTY_PROBLEM(v, "wrong_type", true, "tenant",
+		PROPERTY_PROBLEM(v, EC_PROBLEM_WRONG_TYPE, true, "tenant",
 						 "property \"tenant\" must be a number, not %s", jsonb_type_name(val));
 		return;
 	}
 	if (DatumGetInt32(DirectFunctionCall1(numeric_min_scale,
 										  NumericGetDatum(val->val.numeric))) != 0)
 	{
-		PROPERTY_PROBLEM(v, "invalid_value", true, "tenant",
+		PROPERTY_PROBLEM(v, EC_PROBLEM_INVALID_VALUE, true, "tenant",
 						 "tenant %s is not an integer", number_text(val->val.numeric));
 		return;
 	}
 	tenant = numeric_int4_opt_error(val->val.numeric, &overflow);
 	if (overflow || tenant <= 0)
 	{
-		PROPERTY_PROBLEM(v, "invalid_value", true, "tenant",
+		PROPERTY_PROBLEM(v, EC_PROBLEM_INVALID_VALUE, true, "tenant",
 						 "tenant %s is not a positive integer of at most 2147483647",
 						 number_text(val->val.numeric));
 		return;
@@ -456,14 +457,14 @@ check_timestamp(EcValidation *v, const JsonbValue *val)
 
 	if (val->type != jbvString)
 	{
-		PROPERTY_PROBLEM(v, "wrong_type", true, "timestamp",
+		PROPERTY_PROBLEM(v, EC_PROBLEM_WRONG_TYPE, true, "timestamp",
 						 "property \"timestamp\" must be a string, not %s", jsonb_type_name(val));
 		return;
 	}
 	if (!ec_parse_timestamp(val->val.string.val, val->val.string.len,
 							strict ? EC_TS_EVENT_STRICT : EC_TS_EVENT, &v->occurred_at))
 	{
-		PROPERTY_PROBLEM(v, "invalid_format", true, "timestamp",
+		PROPERTY_PROBLEM(v, EC_PROBLEM_INVALID_FORMAT, true, "timestamp",
 						 strict
 						 ? "timestamp %s is not in the form \"YYYY-MM-DD HH:MM:SS.ffffff UTC\" or not a real instant"
 						 : "timestamp %s is not an accepted timestamp form or not a real instant",
@@ -481,20 +482,20 @@ check_identity(EcValidation *v, const char *name, const JsonbValue *val)
 
 	if (val->type != jbvString)
 	{
-		PROPERTY_PROBLEM(v, "wrong_type", true, name,
+		PROPERTY_PROBLEM(v, EC_PROBLEM_WRONG_TYPE, true, name,
 						 "property \"%s\" must be a string, not %s", name, jsonb_type_name(val));
 		return false;
 	}
 	if (val->val.string.len == 0)
 	{
-		PROPERTY_PROBLEM(v, "invalid_value", true, name,
+		PROPERTY_PROBLEM(v, EC_PROBLEM_INVALID_VALUE, true, name,
 						 "property \"%s\" must not be empty", name);
 		return false;
 	}
 	if (string_too_long(val->val.string.val, val->val.string.len,
 						EC_IDENTITY_MAX_CHARS, &nchars))
 	{
-		PROPERTY_PROBLEM(v, "too_long", true, name,
+		PROPERTY_PROBLEM(v, EC_PROBLEM_TOO_LONG, true, name,
 						 "property \"%s\" is %d characters long, more than its maximum of %d",
 						 name, nchars, EC_IDENTITY_MAX_CHARS);
 		return false;
@@ -518,7 +519,7 @@ ec_validate(Jsonb *event, EcValidation *v)
 
 	if (!JB_ROOT_IS_OBJECT(event) || JB_ROOT_IS_SCALAR(event))
 	{
-		add_problem(v, "not_object", true, false,
+		add_problem(v, EC_PROBLEM_NOT_OBJECT, true, false,
 					v->collect ? pstrdup("") : NULL,
 					v->collect ? psprintf("event must be a JSON object, not %s",
 										  JB_ROOT_IS_SCALAR(event) ? "a scalar" : "an array")
@@ -559,14 +560,14 @@ ec_validate(Jsonb *event, EcValidation *v)
 				break;
 			case EC_PROP_EVENT:
 				if (!event_is_string)
-					PROPERTY_PROBLEM(v, "wrong_type", true, "event",
+					PROPERTY_PROBLEM(v, EC_PROBLEM_WRONG_TYPE, true, "event",
 									 "property \"event\" must be a string, not %s",
 									 jsonb_type_name(&val));
 				else if (v->def == NULL)
 				{
 					bool		reject = (ec_unknown_events == EC_UNKNOWN_EVENTS_REJECT);
 
-					PROPERTY_PROBLEM(v, "unknown_event", reject, "event",
+					PROPERTY_PROBLEM(v, EC_PROBLEM_UNKNOWN_EVENT, reject, "event",
 									 reject ? "event %s is not in the catalog"
 									 : "event %s is not in the catalog; accepted without effects",
 									 quote_value(val.val.string.val, val.val.string.len));
@@ -588,14 +589,14 @@ ec_validate(Jsonb *event, EcValidation *v)
 				break;
 			case EC_PROP_CONTEXT:
 				if (val.type != jbvBinary || !JsonContainerIsObject(val.val.binary.data))
-					CONTEXT_PROBLEM(v, "not_object",
+					CONTEXT_PROBLEM(v, EC_PROBLEM_NOT_OBJECT,
 									"context must be a JSON object, not %s",
 									jsonb_type_name(&val));
 				else
 					check_context(v, val.val.binary.data, seen);
 				break;
 			case EC_PROP_UNKNOWN:
-				add_problem(v, "unknown_property", false, false,
+				add_problem(v, EC_PROBLEM_UNKNOWN_PROPERTY, false, false,
 							v->collect ? make_path(NULL, key.val.string.val, key.val.string.len) : NULL,
 							v->collect ? psprintf("property %s is not an event property",
 												  quote_value(key.val.string.val, key.val.string.len))
@@ -608,20 +609,20 @@ ec_validate(Jsonb *event, EcValidation *v)
 
 	/* missing properties, in the order of Optimove's mandatory properties */
 	if (!present[EC_PROP_TENANT])
-		PROPERTY_PROBLEM(v, "missing_property", true, "tenant",
+		PROPERTY_PROBLEM(v, EC_PROBLEM_MISSING_PROPERTY, true, "tenant",
 						 "mandatory property \"tenant\" is missing");
 	if (!present[EC_PROP_TIMESTAMP])
-		PROPERTY_PROBLEM(v, "missing_property", true, "timestamp",
+		PROPERTY_PROBLEM(v, EC_PROBLEM_MISSING_PROPERTY, true, "timestamp",
 						 "mandatory property \"timestamp\" is missing");
 	if (!present[EC_PROP_EVENT])
-		PROPERTY_PROBLEM(v, "missing_property", true, "event",
+		PROPERTY_PROBLEM(v, EC_PROBLEM_MISSING_PROPERTY, true, "event",
 						 "mandatory property \"event\" is missing");
 	if (!present[EC_PROP_CUSTOMER] && !present[EC_PROP_VISITOR])
-		add_problem(v, "missing_identity", true, false,
+		add_problem(v, EC_PROBLEM_MISSING_IDENTITY, true, false,
 					v->collect ? pstrdup("") : NULL,
 					v->collect ? pstrdup("event has neither \"customer\" nor \"visitor\"") : NULL);
 	if (v->def && v->def->requires_customer && !present[EC_PROP_CUSTOMER])
-		PROPERTY_PROBLEM(v, "missing_property", true, "customer",
+		PROPERTY_PROBLEM(v, EC_PROBLEM_MISSING_PROPERTY, true, "customer",
 						 "event \"%s\" requires property \"customer\"", v->def->key);
 	if (v->stop_on_error && v->has_error)
 		return;
@@ -638,7 +639,7 @@ ec_validate(Jsonb *event, EcValidation *v)
 				(param->requirement == EC_REQ_CHANNEL &&
 				 (param->channel & ec_enabled_channels) != 0);
 			if (mandatory && !seen[i])
-				PARAM_PROBLEM(v, "missing_property", true, param->key, param->keylen,
+				PARAM_PROBLEM(v, EC_PROBLEM_MISSING_PROPERTY, true, param->key, param->keylen,
 							  param->requirement == EC_REQ_MANDATORY
 							  ? "mandatory param \"%s\" of event \"%s\" is missing"
 							  : "param \"%s\" of event \"%s\" is missing and its channel is enabled",
@@ -685,7 +686,7 @@ ec_problems_to_jsonb(const EcValidation *v)
 		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 		push_string_pair(&state, "path", p->path);
 		push_string_pair(&state, "code", p->code);
-		push_string_pair(&state, "severity", p->is_error ? "error" : "warning");
+		push_string_pair(&state, "severity", ec_severity_name(p->is_error));
 		push_string_pair(&state, "message", p->message);
 		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	}
@@ -693,11 +694,15 @@ ec_problems_to_jsonb(const EcValidation *v)
 	return JsonbValueToJsonb(result);
 }
 
-/* "path: code: message", as errdetail lines show a problem */
+/* "message (code at "path")", as errmsg shows a problem */
 char *
 ec_problem_text(const EcProblem *p)
 {
-	return psprintf("%s (%s at \"%s\")", p->message, p->code, p->path);
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	ec_append_problem_text(&buf, NULL, p->message, p->code, p->path);
+	return buf.data;
 }
 
 Datum
@@ -742,8 +747,10 @@ ec_report_invalid(const EcValidation *v)
 
 		if (first == NULL && p->is_error)
 			first = p;
-		appendStringInfo(&detail, "%s%s: %s", i > 0 ? "\n" : "",
-						 p->is_error ? "error" : "warning", ec_problem_text(p));
+		if (i > 0)
+			appendStringInfoChar(&detail, '\n');
+		ec_append_problem_text(&detail, ec_severity_name(p->is_error),
+							   p->message, p->code, p->path);
 	}
 	if (first == NULL)
 		elog(ERROR, "ec_report_invalid called for an event without errors");
