@@ -3,7 +3,7 @@
 EXTENSION   = event_catalog
 MODULE_big  = event_catalog
 OBJS        = src/event_catalog.o src/guc.o src/catalog_cache.o \
-              src/rules.o src/problems.o src/versions.o \
+              src/rules.o src/problems.o src/versions.o src/customer_write.o \
               src/timestamp_parse.o src/validate.o src/ingest.o src/profiles.o
 DATA        = $(wildcard sql/event_catalog--*.sql)
 PGFILEDESC  = "event_catalog - Optimove OOTB events in PostgreSQL"

@@ -16,6 +16,7 @@
  */
 #include "event_catalog.h"
 #include "problems.h"
+#include "validate_checks.h"
 
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
@@ -25,9 +26,6 @@
 PG_FUNCTION_INFO_V1(ec_validate_event);
 PG_FUNCTION_INFO_V1(ec_is_valid_event);
 PG_FUNCTION_INFO_V1(ec_assert_valid_event);
-
-/* longest piece of a value quoted in a message, in bytes */
-#define EC_QUOTE_MAX 60
 
 /* the top-level properties an event may have */
 typedef enum EcProperty
@@ -65,8 +63,9 @@ append_pointer_token(StringInfo buf, const char *key, int len)
 	}
 }
 
-static char *
-make_path(const char *parent, const char *key, int len)
+/* parent (or "") followed by key as a JSON Pointer token (if not NULL) */
+char *
+ec_json_pointer(const char *parent, const char *key, int len)
 {
 	StringInfoData buf;
 
@@ -154,9 +153,9 @@ data_type_name(EcDataType type)
  * callers pass the pieces and a format so that nothing is formatted in
  * is_valid mode.
  */
-static void
-add_problem(EcValidation *v, EcProblemCode code, bool is_error, bool in_params,
-			char *path, char *message)
+void
+ec_add_problem(EcValidation *v, EcProblemCode code, bool is_error, bool in_params,
+			   char *path, char *message)
 {
 	EcProblem  *p;
 
@@ -186,21 +185,22 @@ add_problem(EcValidation *v, EcProblemCode code, bool is_error, bool in_params,
 
 /* a problem with a top-level property */
 #define PROPERTY_PROBLEM(v, code, is_error, key, ...) \
-	add_problem((v), (code), (is_error), false, \
-				(v)->collect ? make_path(NULL, (key), strlen(key)) : NULL, \
-				(v)->collect ? psprintf(__VA_ARGS__) : NULL)
+	ec_add_problem((v), (code), (is_error), false, \
+				   (v)->collect ? ec_json_pointer(NULL, (key), strlen(key)) : NULL, \
+				   (v)->collect ? psprintf(__VA_ARGS__) : NULL)
 
 /* a problem with the context as a whole: a param problem for fail-safe */
 #define CONTEXT_PROBLEM(v, code, ...) \
-	add_problem((v), (code), true, true, \
-				(v)->collect ? pstrdup("/context") : NULL, \
-				(v)->collect ? psprintf(__VA_ARGS__) : NULL)
+	ec_add_problem((v), (code), true, true, \
+				   (v)->collect ? pstrdup("/context") : NULL, \
+				   (v)->collect ? psprintf(__VA_ARGS__) : NULL)
 
-/* a problem with a context param */
+/* a problem with a param, at key of the params' object (the context) */
 #define PARAM_PROBLEM(v, code, is_error, key, keylen, ...) \
-	add_problem((v), (code), (is_error), true, \
-				(v)->collect ? make_path("/context", (key), (keylen)) : NULL, \
-				(v)->collect ? psprintf(__VA_ARGS__) : NULL)
+	ec_add_problem((v), (code), (is_error), true, \
+				   (v)->collect ? ec_json_pointer((v)->param_parent ? (v)->param_parent : "/context", \
+												  (key), (keylen)) : NULL, \
+				   (v)->collect ? psprintf(__VA_ARGS__) : NULL)
 
 /* ---------------------------------------------------------------------
  * Checks of single values
@@ -248,11 +248,16 @@ number_text(Numeric num)
 	return quote_value(s, strlen(s));
 }
 
-static void
-check_param_value(EcValidation *v, const EcParamDef *param, const JsonbValue *val)
+/*
+ * Check the value of a param, given under key (keylen bytes) in the
+ * params' object: problems name the param, their paths the key.  JSON
+ * null is "not provided" and is not checked here.
+ */
+void
+ec_check_param_value(EcValidation *v, const EcParamDef *param,
+					 const char *key, int keylen, const JsonbValue *val)
 {
-	const char *key = param->key;
-	int			keylen = param->keylen;
+	const char *name = param->key;
 	bool		type_ok;
 
 	/* "" clears a profile attribute, whatever its type and allowed values */
@@ -280,7 +285,7 @@ check_param_value(EcValidation *v, const EcParamDef *param, const JsonbValue *va
 	{
 		PARAM_PROBLEM(v, EC_PROBLEM_WRONG_TYPE, true, key, keylen,
 					  "param \"%s\" must be %s, not %s",
-					  key, data_type_name(param->type), jsonb_type_name(val));
+					  name, data_type_name(param->type), jsonb_type_name(val));
 		return;
 	}
 
@@ -294,19 +299,19 @@ check_param_value(EcValidation *v, const EcParamDef *param, const JsonbValue *va
 									param->max_length, &nchars))
 					PARAM_PROBLEM(v, EC_PROBLEM_TOO_LONG, true, key, keylen,
 								  "param \"%s\" is %d characters long, more than its maximum of %d",
-								  key, nchars, param->max_length);
+								  name, nchars, param->max_length);
 				else if (param->nallowed > 0 && !value_allowed(param, val))
 					PARAM_PROBLEM(v, EC_PROBLEM_INVALID_VALUE, true, key, keylen,
 								  "value %s of param \"%s\" is not one of: %s",
 								  quote_value(val->val.string.val, val->val.string.len),
-								  key, param->allowed_list);
+								  name, param->allowed_list);
 				break;
 			}
 		case EC_TYPE_NUMBER:
 			if (param->nallowed > 0 && !value_allowed(param, val))
 				PARAM_PROBLEM(v, EC_PROBLEM_INVALID_VALUE, true, key, keylen,
 							  "value %s of param \"%s\" is not one of: %s",
-							  number_text(val->val.numeric), key, param->allowed_list);
+							  number_text(val->val.numeric), name, param->allowed_list);
 			break;
 		case EC_TYPE_DATE:
 			{
@@ -315,7 +320,7 @@ check_param_value(EcValidation *v, const EcParamDef *param, const JsonbValue *va
 				if (!ec_parse_date(val->val.string.val, val->val.string.len, &d))
 					PARAM_PROBLEM(v, EC_PROBLEM_INVALID_FORMAT, true, key, keylen,
 								  "value %s of param \"%s\" is not a calendar date in the form YYYY-MM-DD",
-								  quote_value(val->val.string.val, val->val.string.len), key);
+								  quote_value(val->val.string.val, val->val.string.len), name);
 				break;
 			}
 		case EC_TYPE_TIMESTAMP:
@@ -326,7 +331,7 @@ check_param_value(EcValidation *v, const EcParamDef *param, const JsonbValue *va
 										EC_TS_PARAM, &ts))
 					PARAM_PROBLEM(v, EC_PROBLEM_INVALID_FORMAT, true, key, keylen,
 								  "value %s of param \"%s\" is not a valid timestamp",
-								  quote_value(val->val.string.val, val->val.string.len), key);
+								  quote_value(val->val.string.val, val->val.string.len), name);
 				break;
 			}
 		case EC_TYPE_BOOLEAN:
@@ -375,7 +380,7 @@ check_context(EcValidation *v, JsonbContainer *context, bool *seen)
 		else if (val.type != jbvNull)	/* null: not provided */
 		{
 			seen[param->ordinal] = true;
-			check_param_value(v, param, &val);
+			ec_check_param_value(v, param, key.val.string.val, key.val.string.len, &val);
 		}
 
 		if (v->stop_on_error && v->has_error)
@@ -450,8 +455,9 @@ check_tenant(EcValidation *v, const JsonbValue *val)
 	v->tenant = tenant;
 }
 
-static void
-check_timestamp(EcValidation *v, const JsonbValue *val)
+/* the event's timestamp: a string in an accepted form (see timestamp_format) */
+void
+ec_check_timestamp(EcValidation *v, const JsonbValue *val)
 {
 	bool		strict = (ec_timestamp_format == EC_TIMESTAMP_STRICT);
 
@@ -474,9 +480,12 @@ check_timestamp(EcValidation *v, const JsonbValue *val)
 	v->has_timestamp = true;
 }
 
-/* customer or visitor: a non-empty string of at most 255 characters */
-static bool
-check_identity(EcValidation *v, const char *name, const JsonbValue *val)
+/*
+ * customer or visitor (property name): a non-empty string of at most 255
+ * characters; false when it is not.
+ */
+bool
+ec_check_identity(EcValidation *v, const char *name, const JsonbValue *val)
 {
 	int			nchars;
 
@@ -503,8 +512,17 @@ check_identity(EcValidation *v, const char *name, const JsonbValue *val)
 	return true;
 }
 
+/* a mandatory top-level property that is absent (or null) */
+void
+ec_missing_property(EcValidation *v, const char *name)
+{
+	PROPERTY_PROBLEM(v, EC_PROBLEM_MISSING_PROPERTY, true, name,
+					 "mandatory property \"%s\" is missing", name);
+}
+
 /*
- * Validate an event.  v must be zeroed but for collect and stop_on_error.
+ * Validate an event.  v must be zeroed but for collect, stop_on_error and
+ * param_parent.
  */
 void
 ec_validate(Jsonb *event, EcValidation *v)
@@ -519,11 +537,11 @@ ec_validate(Jsonb *event, EcValidation *v)
 
 	if (!JB_ROOT_IS_OBJECT(event) || JB_ROOT_IS_SCALAR(event))
 	{
-		add_problem(v, EC_PROBLEM_NOT_OBJECT, true, false,
-					v->collect ? pstrdup("") : NULL,
-					v->collect ? psprintf("event must be a JSON object, not %s",
-										  JB_ROOT_IS_SCALAR(event) ? "a scalar" : "an array")
-					: NULL);
+		ec_add_problem(v, EC_PROBLEM_NOT_OBJECT, true, false,
+					   v->collect ? pstrdup("") : NULL,
+					   v->collect ? psprintf("event must be a JSON object, not %s",
+											 JB_ROOT_IS_SCALAR(event) ? "a scalar" : "an array")
+					   : NULL);
 		return;
 	}
 
@@ -556,7 +574,7 @@ ec_validate(Jsonb *event, EcValidation *v)
 				check_tenant(v, &val);
 				break;
 			case EC_PROP_TIMESTAMP:
-				check_timestamp(v, &val);
+				ec_check_timestamp(v, &val);
 				break;
 			case EC_PROP_EVENT:
 				if (!event_is_string)
@@ -574,14 +592,14 @@ ec_validate(Jsonb *event, EcValidation *v)
 				}
 				break;
 			case EC_PROP_CUSTOMER:
-				if (check_identity(v, "customer", &val))
+				if (ec_check_identity(v, "customer", &val))
 				{
 					v->customer = val.val.string.val;
 					v->customer_len = val.val.string.len;
 				}
 				break;
 			case EC_PROP_VISITOR:
-				if (check_identity(v, "visitor", &val))
+				if (ec_check_identity(v, "visitor", &val))
 				{
 					v->visitor = val.val.string.val;
 					v->visitor_len = val.val.string.len;
@@ -596,11 +614,11 @@ ec_validate(Jsonb *event, EcValidation *v)
 					check_context(v, val.val.binary.data, seen);
 				break;
 			case EC_PROP_UNKNOWN:
-				add_problem(v, EC_PROBLEM_UNKNOWN_PROPERTY, false, false,
-							v->collect ? make_path(NULL, key.val.string.val, key.val.string.len) : NULL,
-							v->collect ? psprintf("property %s is not an event property",
-												  quote_value(key.val.string.val, key.val.string.len))
-							: NULL);
+				ec_add_problem(v, EC_PROBLEM_UNKNOWN_PROPERTY, false, false,
+							   v->collect ? ec_json_pointer(NULL, key.val.string.val, key.val.string.len) : NULL,
+							   v->collect ? psprintf("property %s is not an event property",
+													 quote_value(key.val.string.val, key.val.string.len))
+							   : NULL);
 				break;
 		}
 		if (v->stop_on_error && v->has_error)
@@ -609,18 +627,15 @@ ec_validate(Jsonb *event, EcValidation *v)
 
 	/* missing properties, in the order of Optimove's mandatory properties */
 	if (!present[EC_PROP_TENANT])
-		PROPERTY_PROBLEM(v, EC_PROBLEM_MISSING_PROPERTY, true, "tenant",
-						 "mandatory property \"tenant\" is missing");
+		ec_missing_property(v, "tenant");
 	if (!present[EC_PROP_TIMESTAMP])
-		PROPERTY_PROBLEM(v, EC_PROBLEM_MISSING_PROPERTY, true, "timestamp",
-						 "mandatory property \"timestamp\" is missing");
+		ec_missing_property(v, "timestamp");
 	if (!present[EC_PROP_EVENT])
-		PROPERTY_PROBLEM(v, EC_PROBLEM_MISSING_PROPERTY, true, "event",
-						 "mandatory property \"event\" is missing");
+		ec_missing_property(v, "event");
 	if (!present[EC_PROP_CUSTOMER] && !present[EC_PROP_VISITOR])
-		add_problem(v, EC_PROBLEM_MISSING_IDENTITY, true, false,
-					v->collect ? pstrdup("") : NULL,
-					v->collect ? pstrdup("event has neither \"customer\" nor \"visitor\"") : NULL);
+		ec_add_problem(v, EC_PROBLEM_MISSING_IDENTITY, true, false,
+					   v->collect ? pstrdup("") : NULL,
+					   v->collect ? pstrdup("event has neither \"customer\" nor \"visitor\"") : NULL);
 	if (v->def && v->def->requires_customer && !present[EC_PROP_CUSTOMER])
 		PROPERTY_PROBLEM(v, EC_PROBLEM_MISSING_PROPERTY, true, "customer",
 						 "event \"%s\" requires property \"customer\"", v->def->key);
