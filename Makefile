@@ -4,6 +4,7 @@ EXTENSION   = event_catalog
 EXTVERSION  = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" event_catalog.control)
 MODULE_big  = event_catalog
 OBJS        = src/event_catalog.o src/guc.o src/catalog_cache.o \
+              src/rules.o src/problems.o src/versions.o src/customer_write.o \
               src/timestamp_parse.o src/validate.o src/ingest_raw.o \
               src/ingest_dedup.o src/ingest_quarantine.o src/ingest_trigger.o \
               src/track.o src/profiles.o

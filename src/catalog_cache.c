@@ -34,6 +34,7 @@
 #include "catalog_cache.h"
 #include "guc.h"
 #include "optimove_limits.h"
+#include "rules.h"
 
 PG_FUNCTION_INFO_V1(ec_catalog_changed);
 
@@ -133,38 +134,28 @@ param_by_key_cmp(const void *a, const void *b)
 	return ec_jsonb_key_cmp(pa->key, pa->keylen, pb->key, pb->keylen);
 }
 
-/* an event_params.data_type value as an EcDataType */
+/* the EcDataType of a data_type name stored in event_params */
 static EcDataType
 data_type_from_name(const char *name)
 {
-	if (strcmp(name, "string") == 0)
-		return EC_TYPE_STRING;
-	if (strcmp(name, "number") == 0)
-		return EC_TYPE_NUMBER;
-	if (strcmp(name, "boolean") == 0)
-		return EC_TYPE_BOOLEAN;
-	if (strcmp(name, "date") == 0)
-		return EC_TYPE_DATE;
-	if (strcmp(name, "timestamp") == 0)
-		return EC_TYPE_TIMESTAMP;
-	elog(ERROR, "unexpected data_type \"%s\" in event_catalog.event_params", name);
-	return EC_TYPE_STRING;		/* keep compiler quiet */
+	int			i = ec_name_index(ec_data_type_names, EC_NUM_DATA_TYPES,
+								  name, strlen(name));
+
+	if (i < 0)
+		elog(ERROR, "unexpected data_type \"%s\" in event_catalog.event_params", name);
+	return (EcDataType) i;
 }
 
-/* an event_params.requirement value as an EcRequirement */
+/* the EcRequirement of a requirement name stored in event_params */
 static EcRequirement
 requirement_from_name(const char *name)
 {
-	if (strcmp(name, "mandatory") == 0)
-		return EC_REQ_MANDATORY;
-	if (strcmp(name, "channel") == 0)
-		return EC_REQ_CHANNEL;
-	if (strcmp(name, "enrichment") == 0)
-		return EC_REQ_ENRICHMENT;
-	if (strcmp(name, "optional") == 0)
-		return EC_REQ_OPTIONAL;
-	elog(ERROR, "unexpected requirement \"%s\" in event_catalog.event_params", name);
-	return EC_REQ_OPTIONAL;		/* keep compiler quiet */
+	int			i = ec_name_index(ec_requirement_names, EC_NUM_REQUIREMENTS,
+								  name, strlen(name));
+
+	if (i < 0)
+		elog(ERROR, "unexpected requirement \"%s\" in event_catalog.event_params", name);
+	return (EcRequirement) i;
 }
 
 /* a boolean column of an SPI row, null read as false */

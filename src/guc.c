@@ -13,6 +13,7 @@
 #include "utils/guc.h"
 
 #include "guc.h"
+#include "rules.h"
 
 int			ec_unknown_params = EC_UNKNOWN_PARAMS_WARN;
 int			ec_unknown_events = EC_UNKNOWN_EVENTS_REJECT;
@@ -54,15 +55,9 @@ static const struct config_enum_entry timestamp_format_options[] = {
 int
 ec_channel_from_name(const char *name, int len)
 {
-	if (len == 5 && memcmp(name, "email", 5) == 0)
-		return EC_CHANNEL_EMAIL;
-	if (len == 3 && memcmp(name, "sms", 3) == 0)
-		return EC_CHANNEL_SMS;
-	if (len == 4 && memcmp(name, "push", 4) == 0)
-		return EC_CHANNEL_PUSH;
-	if (len == 8 && memcmp(name, "whatsapp", 8) == 0)
-		return EC_CHANNEL_WHATSAPP;
-	return 0;
+	int			i = ec_name_index(ec_channel_names, EC_NUM_CHANNELS, name, len);
+
+	return i < 0 ? 0 : 1 << i;
 }
 
 /*
@@ -99,7 +94,8 @@ check_channels(char **newval, void **extra, GucSource source)
 			GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
 			GUC_check_errmsg("invalid channel \"%.*s\" in event_catalog.channels",
 							 (int) (end - start), start);
-			GUC_check_errdetail("Channels are email, sms, push and whatsapp.");
+			GUC_check_errdetail("Channels are %s.",
+								ec_names_sentence(ec_channel_names, EC_NUM_CHANNELS));
 			return false;
 		}
 		mask |= bit;

@@ -42,6 +42,7 @@
 #include "catalog_cache.h"
 #include "guc.h"
 #include "ingest.h"
+#include "problems.h"
 #include "validate.h"
 
 PG_FUNCTION_INFO_V1(ec_events_before_insert);
@@ -295,7 +296,7 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 						 errmsg("raw_line is not a JSON event: %s", error),
 						 errhint("Set event_catalog.on_invalid to quarantine to load the other lines.")));
-			ec_quarantine(NULL, NULL, raw, ec_single_problem("invalid_json", error));
+			ec_quarantine(NULL, NULL, raw, ec_single_problem(ec_problem_code(EC_PROBLEM_INVALID_JSON), error));
 			last_outcome = EC_OUTCOME_QUARANTINED;
 			return PointerGetDatum(NULL);
 		}
@@ -306,7 +307,7 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_NOT_NULL_VIOLATION),
 					 errmsg("an event row needs a payload or a raw_line")));
-		ec_quarantine(NULL, NULL, NULL, ec_single_problem("not_object", "event is null"));
+		ec_quarantine(NULL, NULL, NULL, ec_single_problem(ec_problem_code(EC_PROBLEM_NOT_OBJECT), "event is null"));
 		last_outcome = EC_OUTCOME_QUARANTINED;
 		return PointerGetDatum(NULL);
 	}

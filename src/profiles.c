@@ -18,6 +18,7 @@
 #include "utils/numeric.h"
 
 #include "catalog_cache.h"
+#include "versions.h"
 
 PG_FUNCTION_INFO_V1(ec_profile_values);
 
@@ -73,7 +74,7 @@ ec_profile_values(PG_FUNCTION_ARGS)
  * the aggregates newest_values(vals, version) and newest_versions(vals,
  * version) share one transition state (same step function and arguments),
  * which keeps, for each attribute, the value and version of the newest
- * write carrying it.  Versions compare as bytes (COLLATE "C"); two writes
+ * write carrying it.  Versions compare as bytes (ec_version_cmp); two writes
  * with the same version are the same content, so which one is kept does
  * not matter.  No ORDER BY is needed, and nothing is rebuilt per row.
  */
@@ -140,15 +141,6 @@ free_value(JsonbValue *v)
 	}
 }
 
-/* bytewise order of two strings, as COLLATE "C" sorts them */
-static int
-compare_bytes(const char *a, int alen, const char *b, int blen)
-{
-	int			c = memcmp(a, b, Min(alen, blen));
-
-	return c != 0 ? c : alen - blen;
-}
-
 PG_FUNCTION_INFO_V1(ec_merge_writes_step);
 
 /* the step function: merge the writes of vals made at version into the state */
@@ -200,7 +192,7 @@ ec_merge_writes_step(PG_FUNCTION_ARGS)
 			}
 		}
 		if (item != NULL &&
-			compare_bytes(ver, verlen, item->version, item->versionlen) <= 0)
+			ec_version_cmp(ver, verlen, item->version, item->versionlen) <= 0)
 			continue;			/* the attribute has a newer (or this) write */
 
 		oldcxt = MemoryContextSwitchTo(aggcxt);

@@ -28,14 +28,13 @@
 #include "guc.h"
 #include "optimove_limits.h"
 #include "timestamp_parse.h"
+#include "problems.h"
 #include "validate.h"
+#include "validate_checks.h"
 
 PG_FUNCTION_INFO_V1(ec_validate_event);
 PG_FUNCTION_INFO_V1(ec_is_valid_event);
 PG_FUNCTION_INFO_V1(ec_assert_valid_event);
-
-/* longest piece of a value quoted in a message, in bytes */
-#define EC_QUOTE_MAX 60
 
 /* the top-level properties an event may have */
 typedef enum EcProperty
@@ -73,9 +72,9 @@ append_pointer_token(StringInfo buf, const char *key, int len)
 	}
 }
 
-/* a JSON Pointer: parent (or the root) with key appended, if any */
-static char *
-make_path(const char *parent, const char *key, int len)
+/* parent (or "") followed by key as a JSON Pointer token (if not NULL) */
+char *
+ec_json_pointer(const char *parent, const char *key, int len)
 {
 	StringInfoData buf;
 
@@ -165,9 +164,9 @@ data_type_name(EcDataType type)
  * callers pass the pieces and a format so that nothing is formatted in
  * is_valid mode.
  */
-static void
-add_problem(EcValidation *v, const char *code, bool is_error, bool in_params,
-			char *path, char *message)
+void
+ec_add_problem(EcValidation *v, EcProblemCode code, bool is_error, bool in_params,
+			   char *path, char *message)
 {
 	EcProblem  *p;
 
@@ -188,7 +187,7 @@ add_problem(EcValidation *v, const char *code, bool is_error, bool in_params,
 			: palloc(sizeof(EcProblem) * v->maxproblems);
 	}
 	p = &v->problems[v->nproblems++];
-	p->code = code;
+	p->code = ec_problem_code(code);
 	p->is_error = is_error;
 	p->in_params = in_params;
 	p->path = path;
@@ -197,21 +196,22 @@ add_problem(EcValidation *v, const char *code, bool is_error, bool in_params,
 
 /* a problem with a top-level property */
 #define PROPERTY_PROBLEM(v, code, is_error, key, ...) \
-	add_problem((v), (code), (is_error), false, \
-				(v)->collect ? make_path(NULL, (key), strlen(key)) : NULL, \
-				(v)->collect ? psprintf(__VA_ARGS__) : NULL)
+	ec_add_problem((v), (code), (is_error), false, \
+				   (v)->collect ? ec_json_pointer(NULL, (key), strlen(key)) : NULL, \
+				   (v)->collect ? psprintf(__VA_ARGS__) : NULL)
 
 /* a problem with the context as a whole: a param problem for fail-safe */
 #define CONTEXT_PROBLEM(v, code, ...) \
-	add_problem((v), (code), true, true, \
-				(v)->collect ? pstrdup("/context") : NULL, \
-				(v)->collect ? psprintf(__VA_ARGS__) : NULL)
+	ec_add_problem((v), (code), true, true, \
+				   (v)->collect ? pstrdup("/context") : NULL, \
+				   (v)->collect ? psprintf(__VA_ARGS__) : NULL)
 
-/* a problem with a context param */
+/* a problem with a param, at key of the params' object (the context) */
 #define PARAM_PROBLEM(v, code, is_error, key, keylen, ...) \
-	add_problem((v), (code), (is_error), true, \
-				(v)->collect ? make_path("/context", (key), (keylen)) : NULL, \
-				(v)->collect ? psprintf(__VA_ARGS__) : NULL)
+	ec_add_problem((v), (code), (is_error), true, \
+				   (v)->collect ? ec_json_pointer((v)->param_parent ? (v)->param_parent : "/context", \
+												  (key), (keylen)) : NULL, \
+				   (v)->collect ? psprintf(__VA_ARGS__) : NULL)
 
 /* ---------------------------------------------------------------------
  * Checks of single values
@@ -260,12 +260,16 @@ number_text(Numeric num)
 	return quote_value(s, strlen(s));
 }
 
-/* check a non-null param value: type, then length, allowed values or form */
-static void
-check_param_value(EcValidation *v, const EcParamDef *param, const JsonbValue *val)
+/*
+ * Check the value of a param, given under key (keylen bytes) in the
+ * params' object: problems name the param, their paths the key.  JSON
+ * null is "not provided" and is not checked here.
+ */
+void
+ec_check_param_value(EcValidation *v, const EcParamDef *param,
+					 const char *key, int keylen, const JsonbValue *val)
 {
-	const char *key = param->key;
-	int			keylen = param->keylen;
+	const char *name = param->key;
 	bool		type_ok;
 
 	/* "" clears a profile attribute, whatever its type and allowed values */
@@ -291,9 +295,9 @@ check_param_value(EcValidation *v, const EcParamDef *param, const JsonbValue *va
 	}
 	if (!type_ok)
 	{
-		PARAM_PROBLEM(v, "wrong_type", true, key, keylen,
+		PARAM_PROBLEM(v, EC_PROBLEM_WRONG_TYPE, true, key, keylen,
 					  "param \"%s\" must be %s, not %s",
-					  key, data_type_name(param->type), jsonb_type_name(val));
+					  name, data_type_name(param->type), jsonb_type_name(val));
 		return;
 	}
 
@@ -305,30 +309,30 @@ check_param_value(EcValidation *v, const EcParamDef *param, const JsonbValue *va
 
 				if (string_too_long(val->val.string.val, val->val.string.len,
 									param->max_length, &nchars))
-					PARAM_PROBLEM(v, "too_long", true, key, keylen,
+					PARAM_PROBLEM(v, EC_PROBLEM_TOO_LONG, true, key, keylen,
 								  "param \"%s\" is %d characters long, more than its maximum of %d",
-								  key, nchars, param->max_length);
+								  name, nchars, param->max_length);
 				else if (param->nallowed > 0 && !value_allowed(param, val))
-					PARAM_PROBLEM(v, "invalid_value", true, key, keylen,
+					PARAM_PROBLEM(v, EC_PROBLEM_INVALID_VALUE, true, key, keylen,
 								  "value %s of param \"%s\" is not one of: %s",
 								  quote_value(val->val.string.val, val->val.string.len),
-								  key, param->allowed_list);
+								  name, param->allowed_list);
 				break;
 			}
 		case EC_TYPE_NUMBER:
 			if (param->nallowed > 0 && !value_allowed(param, val))
-				PARAM_PROBLEM(v, "invalid_value", true, key, keylen,
+				PARAM_PROBLEM(v, EC_PROBLEM_INVALID_VALUE, true, key, keylen,
 							  "value %s of param \"%s\" is not one of: %s",
-							  number_text(val->val.numeric), key, param->allowed_list);
+							  number_text(val->val.numeric), name, param->allowed_list);
 			break;
 		case EC_TYPE_DATE:
 			{
 				DateADT		d;
 
 				if (!ec_parse_date(val->val.string.val, val->val.string.len, &d))
-					PARAM_PROBLEM(v, "invalid_format", true, key, keylen,
+					PARAM_PROBLEM(v, EC_PROBLEM_INVALID_FORMAT, true, key, keylen,
 								  "value %s of param \"%s\" is not a calendar date in the form YYYY-MM-DD",
-								  quote_value(val->val.string.val, val->val.string.len), key);
+								  quote_value(val->val.string.val, val->val.string.len), name);
 				break;
 			}
 		case EC_TYPE_TIMESTAMP:
@@ -337,9 +341,9 @@ check_param_value(EcValidation *v, const EcParamDef *param, const JsonbValue *va
 
 				if (!ec_parse_timestamp(val->val.string.val, val->val.string.len,
 										EC_TS_PARAM, &ts))
-					PARAM_PROBLEM(v, "invalid_format", true, key, keylen,
+					PARAM_PROBLEM(v, EC_PROBLEM_INVALID_FORMAT, true, key, keylen,
 								  "value %s of param \"%s\" is not a valid timestamp",
-								  quote_value(val->val.string.val, val->val.string.len), key);
+								  quote_value(val->val.string.val, val->val.string.len), name);
 				break;
 			}
 		case EC_TYPE_BOOLEAN:
@@ -362,7 +366,7 @@ check_context(EcValidation *v, JsonbContainer *context, bool *seen)
 	int			next = 0;		/* cursor for ec_catalog_next_param */
 
 	if (nkeys > EC_MAX_PARAMS)
-		CONTEXT_PROBLEM(v, "too_many_params",
+		CONTEXT_PROBLEM(v, EC_PROBLEM_TOO_MANY_PARAMS,
 						"context has %d params, more than the limit of %d",
 						 nkeys, EC_MAX_PARAMS);
 
@@ -380,7 +384,7 @@ check_context(EcValidation *v, JsonbContainer *context, bool *seen)
 		if (param == NULL)
 		{
 			if (ec_unknown_params != EC_UNKNOWN_PARAMS_ALLOW)
-				PARAM_PROBLEM(v, "unknown_param", ec_unknown_params == EC_UNKNOWN_PARAMS_REJECT,
+				PARAM_PROBLEM(v, EC_PROBLEM_UNKNOWN_PARAM, ec_unknown_params == EC_UNKNOWN_PARAMS_REJECT,
 							  key.val.string.val, key.val.string.len,
 							  "param %s is not defined for event \"%s\"",
 							  quote_value(key.val.string.val, key.val.string.len), def->key);
@@ -388,7 +392,7 @@ check_context(EcValidation *v, JsonbContainer *context, bool *seen)
 		else if (val.type != jbvNull)	/* null: not provided */
 		{
 			seen[param->ordinal] = true;
-			check_param_value(v, param, &val);
+			ec_check_param_value(v, param, key.val.string.val, key.val.string.len, &val);
 		}
 
 		if (v->stop_on_error && v->has_error)
@@ -442,21 +446,21 @@ check_tenant(EcValidation *v, const JsonbValue *val)
 
 	if (val->type != jbvNumeric)
 	{
-		PROPERTY_PROBLEM(v, "wrong_type", true, "tenant",
+		PROPERTY_PROBLEM(v, EC_PROBLEM_WRONG_TYPE, true, "tenant",
 						 "property \"tenant\" must be a number, not %s", jsonb_type_name(val));
 		return;
 	}
 	if (DatumGetInt32(DirectFunctionCall1(numeric_min_scale,
 										  NumericGetDatum(val->val.numeric))) != 0)
 	{
-		PROPERTY_PROBLEM(v, "invalid_value", true, "tenant",
+		PROPERTY_PROBLEM(v, EC_PROBLEM_INVALID_VALUE, true, "tenant",
 						 "tenant %s is not an integer", number_text(val->val.numeric));
 		return;
 	}
 	tenant = numeric_int4_opt_error(val->val.numeric, &overflow);
 	if (overflow || tenant <= 0)
 	{
-		PROPERTY_PROBLEM(v, "invalid_value", true, "tenant",
+		PROPERTY_PROBLEM(v, EC_PROBLEM_INVALID_VALUE, true, "tenant",
 						 "tenant %s is not a positive integer of at most 2147483647",
 						 number_text(val->val.numeric));
 		return;
@@ -465,22 +469,22 @@ check_tenant(EcValidation *v, const JsonbValue *val)
 	v->tenant = tenant;
 }
 
-/* timestamp: a string in a form event_catalog.timestamp_format accepts */
-static void
-check_timestamp(EcValidation *v, const JsonbValue *val)
+/* the event's timestamp: a string in an accepted form (see timestamp_format) */
+void
+ec_check_timestamp(EcValidation *v, const JsonbValue *val)
 {
 	bool		strict = (ec_timestamp_format == EC_TIMESTAMP_STRICT);
 
 	if (val->type != jbvString)
 	{
-		PROPERTY_PROBLEM(v, "wrong_type", true, "timestamp",
+		PROPERTY_PROBLEM(v, EC_PROBLEM_WRONG_TYPE, true, "timestamp",
 						 "property \"timestamp\" must be a string, not %s", jsonb_type_name(val));
 		return;
 	}
 	if (!ec_parse_timestamp(val->val.string.val, val->val.string.len,
 							strict ? EC_TS_EVENT_STRICT : EC_TS_EVENT, &v->occurred_at))
 	{
-		PROPERTY_PROBLEM(v, "invalid_format", true, "timestamp",
+		PROPERTY_PROBLEM(v, EC_PROBLEM_INVALID_FORMAT, true, "timestamp",
 						 strict
 						 ? "timestamp %s is not in the form \"YYYY-MM-DD HH:MM:SS.ffffff UTC\" or not a real instant"
 						 : "timestamp %s is not an accepted timestamp form or not a real instant",
@@ -490,28 +494,31 @@ check_timestamp(EcValidation *v, const JsonbValue *val)
 	v->has_timestamp = true;
 }
 
-/* customer or visitor: a non-empty string of at most 255 characters */
-static bool
-check_identity(EcValidation *v, const char *name, const JsonbValue *val)
+/*
+ * customer or visitor (property name): a non-empty string of at most 255
+ * characters; false when it is not.
+ */
+bool
+ec_check_identity(EcValidation *v, const char *name, const JsonbValue *val)
 {
 	int			nchars;
 
 	if (val->type != jbvString)
 	{
-		PROPERTY_PROBLEM(v, "wrong_type", true, name,
+		PROPERTY_PROBLEM(v, EC_PROBLEM_WRONG_TYPE, true, name,
 						 "property \"%s\" must be a string, not %s", name, jsonb_type_name(val));
 		return false;
 	}
 	if (val->val.string.len == 0)
 	{
-		PROPERTY_PROBLEM(v, "invalid_value", true, name,
+		PROPERTY_PROBLEM(v, EC_PROBLEM_INVALID_VALUE, true, name,
 						 "property \"%s\" must not be empty", name);
 		return false;
 	}
 	if (string_too_long(val->val.string.val, val->val.string.len,
 						EC_IDENTITY_MAX_CHARS, &nchars))
 	{
-		PROPERTY_PROBLEM(v, "too_long", true, name,
+		PROPERTY_PROBLEM(v, EC_PROBLEM_TOO_LONG, true, name,
 						 "property \"%s\" is %d characters long, more than its maximum of %d",
 						 name, nchars, EC_IDENTITY_MAX_CHARS);
 		return false;
@@ -519,8 +526,17 @@ check_identity(EcValidation *v, const char *name, const JsonbValue *val)
 	return true;
 }
 
+/* a mandatory top-level property that is absent (or null) */
+void
+ec_missing_property(EcValidation *v, const char *name)
+{
+	PROPERTY_PROBLEM(v, EC_PROBLEM_MISSING_PROPERTY, true, name,
+					 "mandatory property \"%s\" is missing", name);
+}
+
 /*
- * Validate an event.  v must be zeroed but for collect and stop_on_error.
+ * Validate an event.  v must be zeroed but for collect, stop_on_error and
+ * param_parent.
  */
 void
 ec_validate(Jsonb *event, EcValidation *v)
@@ -535,11 +551,11 @@ ec_validate(Jsonb *event, EcValidation *v)
 
 	if (!JB_ROOT_IS_OBJECT(event) || JB_ROOT_IS_SCALAR(event))
 	{
-		add_problem(v, "not_object", true, false,
-					v->collect ? pstrdup("") : NULL,
-					v->collect ? psprintf("event must be a JSON object, not %s",
-										  JB_ROOT_IS_SCALAR(event) ? "a scalar" : "an array")
-					: NULL);
+		ec_add_problem(v, EC_PROBLEM_NOT_OBJECT, true, false,
+					   v->collect ? pstrdup("") : NULL,
+					   v->collect ? psprintf("event must be a JSON object, not %s",
+											 JB_ROOT_IS_SCALAR(event) ? "a scalar" : "an array")
+					   : NULL);
 		return;
 	}
 
@@ -572,32 +588,32 @@ ec_validate(Jsonb *event, EcValidation *v)
 				check_tenant(v, &val);
 				break;
 			case EC_PROP_TIMESTAMP:
-				check_timestamp(v, &val);
+				ec_check_timestamp(v, &val);
 				break;
 			case EC_PROP_EVENT:
 				if (!event_is_string)
-					PROPERTY_PROBLEM(v, "wrong_type", true, "event",
+					PROPERTY_PROBLEM(v, EC_PROBLEM_WRONG_TYPE, true, "event",
 									 "property \"event\" must be a string, not %s",
 									 jsonb_type_name(&val));
 				else if (v->def == NULL)
 				{
 					bool		reject = (ec_unknown_events == EC_UNKNOWN_EVENTS_REJECT);
 
-					PROPERTY_PROBLEM(v, "unknown_event", reject, "event",
+					PROPERTY_PROBLEM(v, EC_PROBLEM_UNKNOWN_EVENT, reject, "event",
 									 reject ? "event %s is not in the catalog"
 									 : "event %s is not in the catalog; accepted without effects",
 									 quote_value(val.val.string.val, val.val.string.len));
 				}
 				break;
 			case EC_PROP_CUSTOMER:
-				if (check_identity(v, "customer", &val))
+				if (ec_check_identity(v, "customer", &val))
 				{
 					v->customer = val.val.string.val;
 					v->customer_len = val.val.string.len;
 				}
 				break;
 			case EC_PROP_VISITOR:
-				if (check_identity(v, "visitor", &val))
+				if (ec_check_identity(v, "visitor", &val))
 				{
 					v->visitor = val.val.string.val;
 					v->visitor_len = val.val.string.len;
@@ -605,18 +621,18 @@ ec_validate(Jsonb *event, EcValidation *v)
 				break;
 			case EC_PROP_CONTEXT:
 				if (val.type != jbvBinary || !JsonContainerIsObject(val.val.binary.data))
-					CONTEXT_PROBLEM(v, "not_object",
+					CONTEXT_PROBLEM(v, EC_PROBLEM_NOT_OBJECT,
 									"context must be a JSON object, not %s",
 									jsonb_type_name(&val));
 				else
 					check_context(v, val.val.binary.data, seen);
 				break;
 			case EC_PROP_UNKNOWN:
-				add_problem(v, "unknown_property", false, false,
-							v->collect ? make_path(NULL, key.val.string.val, key.val.string.len) : NULL,
-							v->collect ? psprintf("property %s is not an event property",
-												  quote_value(key.val.string.val, key.val.string.len))
-							: NULL);
+				ec_add_problem(v, EC_PROBLEM_UNKNOWN_PROPERTY, false, false,
+							   v->collect ? ec_json_pointer(NULL, key.val.string.val, key.val.string.len) : NULL,
+							   v->collect ? psprintf("property %s is not an event property",
+													 quote_value(key.val.string.val, key.val.string.len))
+							   : NULL);
 				break;
 		}
 		if (v->stop_on_error && v->has_error)
@@ -625,20 +641,17 @@ ec_validate(Jsonb *event, EcValidation *v)
 
 	/* missing properties, in the order of Optimove's mandatory properties */
 	if (!present[EC_PROP_TENANT])
-		PROPERTY_PROBLEM(v, "missing_property", true, "tenant",
-						 "mandatory property \"tenant\" is missing");
+		ec_missing_property(v, "tenant");
 	if (!present[EC_PROP_TIMESTAMP])
-		PROPERTY_PROBLEM(v, "missing_property", true, "timestamp",
-						 "mandatory property \"timestamp\" is missing");
+		ec_missing_property(v, "timestamp");
 	if (!present[EC_PROP_EVENT])
-		PROPERTY_PROBLEM(v, "missing_property", true, "event",
-						 "mandatory property \"event\" is missing");
+		ec_missing_property(v, "event");
 	if (!present[EC_PROP_CUSTOMER] && !present[EC_PROP_VISITOR])
-		add_problem(v, "missing_identity", true, false,
-					v->collect ? pstrdup("") : NULL,
-					v->collect ? pstrdup("event has neither \"customer\" nor \"visitor\"") : NULL);
+		ec_add_problem(v, EC_PROBLEM_MISSING_IDENTITY, true, false,
+					   v->collect ? pstrdup("") : NULL,
+					   v->collect ? pstrdup("event has neither \"customer\" nor \"visitor\"") : NULL);
 	if (v->def && v->def->requires_customer && !present[EC_PROP_CUSTOMER])
-		PROPERTY_PROBLEM(v, "missing_property", true, "customer",
+		PROPERTY_PROBLEM(v, EC_PROBLEM_MISSING_PROPERTY, true, "customer",
 						 "event \"%s\" requires property \"customer\"", v->def->key);
 	if (v->stop_on_error && v->has_error)
 		return;
@@ -655,7 +668,7 @@ ec_validate(Jsonb *event, EcValidation *v)
 				(param->requirement == EC_REQ_CHANNEL &&
 				 (param->channel & ec_enabled_channels) != 0);
 			if (mandatory && !seen[i])
-				PARAM_PROBLEM(v, "missing_property", true, param->key, param->keylen,
+				PARAM_PROBLEM(v, EC_PROBLEM_MISSING_PROPERTY, true, param->key, param->keylen,
 							  param->requirement == EC_REQ_MANDATORY
 							  ? "mandatory param \"%s\" of event \"%s\" is missing"
 							  : "param \"%s\" of event \"%s\" is missing and its channel is enabled",
@@ -703,7 +716,7 @@ ec_problems_to_jsonb(const EcValidation *v)
 		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 		push_string_pair(&state, "path", p->path);
 		push_string_pair(&state, "code", p->code);
-		push_string_pair(&state, "severity", p->is_error ? "error" : "warning");
+		push_string_pair(&state, "severity", ec_severity_name(p->is_error));
 		push_string_pair(&state, "message", p->message);
 		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	}
@@ -711,11 +724,15 @@ ec_problems_to_jsonb(const EcValidation *v)
 	return JsonbValueToJsonb(result);
 }
 
-/* "path: code: message", as errdetail lines show a problem */
+/* "message (code at "path")", as errmsg shows a problem */
 char *
 ec_problem_text(const EcProblem *p)
 {
-	return psprintf("%s (%s at \"%s\")", p->message, p->code, p->path);
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	ec_append_problem_text(&buf, NULL, p->message, p->code, p->path);
+	return buf.data;
 }
 
 /* validate_event(event): the problems of an event, as a jsonb array */
@@ -762,8 +779,10 @@ ec_report_invalid(const EcValidation *v)
 
 		if (first == NULL && p->is_error)
 			first = p;
-		appendStringInfo(&detail, "%s%s: %s", i > 0 ? "\n" : "",
-						 p->is_error ? "error" : "warning", ec_problem_text(p));
+		if (i > 0)
+			appendStringInfoChar(&detail, '\n');
+		ec_append_problem_text(&detail, ec_severity_name(p->is_error),
+							   p->message, p->code, p->path);
 	}
 	if (first == NULL)
 		elog(ERROR, "ec_report_invalid called for an event without errors");

@@ -28,6 +28,8 @@ typedef struct EcValidation
 	/* how to run */
 	bool		collect;		/* build paths and messages */
 	bool		stop_on_error;	/* stop at the first error (is_valid) */
+	const char *param_parent;	/* JSON Pointer of the params' object;
+								 * NULL: "/context" */
 
 	/* what was found */
 	int			nproblems;
