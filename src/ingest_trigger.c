@@ -66,7 +66,14 @@ typedef struct PendingIds
 static List *pending_ids = NIL;
 static bool callbacks_registered = false;
 
+/*
+ * The prepared call of apply_event_effects, and the schema it was prepared
+ * for: the schema of the trigger function, so that the library serves the
+ * 1.0 install script (everything in event_catalog) as well as 1.1 (the
+ * upkeep in event_catalog_internal) until ALTER EXTENSION UPDATE runs.
+ */
 static SPIPlanPtr effects_plan = NULL;
+static Oid	effects_plan_namespace = InvalidOid;
 
 /* forget the outcome of the last row, before a statement that inserts one */
 void
@@ -416,9 +423,12 @@ ec_events_refuse_change(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------
  */
 
-/* apply the effects of the stored events, in one call for the statement */
+/*
+ * Apply the effects of the stored events, in one call for the statement:
+ * apply_event_effects of the schema namespace.
+ */
 static void
-apply_effects(List *idlists)
+apply_effects(List *idlists, Oid namespace)
 {
 	ListCell   *lc;
 	int			total = 0;
@@ -442,16 +452,23 @@ apply_effects(List *idlists)
 	}
 	arr = construct_array(elems, total, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
 
-	if (effects_plan == NULL)
+	if (effects_plan == NULL || effects_plan_namespace != namespace)
 	{
 		Oid			types[1] = {INT8ARRAYOID};
+		char	   *nspname = get_namespace_name(namespace);
 		SPIPlanPtr	plan;
 
-		plan = SPI_prepare("SELECT event_catalog_internal.apply_event_effects($1)", 1, types);
+		if (nspname == NULL)
+			elog(ERROR, "cache lookup failed for namespace %u", namespace);
+		plan = SPI_prepare(psprintf("SELECT %s.apply_event_effects($1)",
+									quote_identifier(nspname)), 1, types);
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 		SPI_keepplan(plan);
+		if (effects_plan != NULL)
+			SPI_freeplan(effects_plan);
 		effects_plan = plan;
+		effects_plan_namespace = namespace;
 	}
 	values[0] = PointerGetDatum(arr);
 	ret = SPI_execute_plan(effects_plan, values, NULL, false, 0);
@@ -459,18 +476,17 @@ apply_effects(List *idlists)
 		elog(ERROR, "could not apply event effects: %s", SPI_result_code_string(ret));
 }
 
-/* the owner of a function (the extension's owner, for ours) */
-static Oid
-function_owner(Oid funcid)
+/* the owner (the extension's owner, for ours) and schema of a function */
+static void
+function_owner_and_schema(Oid funcid, Oid *owner, Oid *namespace)
 {
 	HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
-	Oid			owner;
 
 	if (!HeapTupleIsValid(tup))
 		elog(ERROR, "cache lookup failed for function %u", funcid);
-	owner = ((Form_pg_proc) GETSTRUCT(tup))->proowner;
+	*owner = ((Form_pg_proc) GETSTRUCT(tup))->proowner;
+	*namespace = ((Form_pg_proc) GETSTRUCT(tup))->pronamespace;
 	ReleaseSysCache(tup);
-	return owner;
 }
 
 /*
@@ -505,6 +521,8 @@ ec_events_after_statement(PG_FUNCTION_ARGS)
 	{
 		Oid			save_userid;
 		int			save_sec_context;
+		Oid			owner;
+		Oid			namespace;
 
 		/*
 		 * The upkeep is internal (no role may call it), so it runs as the
@@ -512,10 +530,10 @@ ec_events_after_statement(PG_FUNCTION_ARGS)
 		 * SECURITY DEFINER function would; an error restores the caller's
 		 * identity with the (sub)transaction.
 		 */
+		function_owner_and_schema(fcinfo->flinfo->fn_oid, &owner, &namespace);
 		GetUserIdAndSecContext(&save_userid, &save_sec_context);
-		SetUserIdAndSecContext(function_owner(fcinfo->flinfo->fn_oid),
-							   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-		apply_effects(idlists);
+		SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+		apply_effects(idlists, namespace);
 		SetUserIdAndSecContext(save_userid, save_sec_context);
 	}
 	SPI_finish();

@@ -16,7 +16,9 @@ BEGIN
 	IF channel <> ALL (c_channels) THEN
 		RAISE EXCEPTION 'unknown channel "%"', channel
 			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = format('Channels are %s.', array_to_string(c_channels, ', '));
+				  DETAIL = format('Channels are %s and %s.',
+								  array_to_string(c_channels[1:cardinality(c_channels) - 1], ', '),
+								  c_channels[cardinality(c_channels)]);
 	END IF;
 	RETURN channel;
 END

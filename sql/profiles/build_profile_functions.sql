@@ -31,6 +31,8 @@ BEGIN
 						   CASE WHEN f.from_events THEN event_catalog_internal.event_writes_sql(f.by_customer)
 								ELSE event_catalog_internal.api_writes_sql(f.by_customer) END,
 						   f.keep_history));
+		-- internal: only the owner's upkeep calls them
+		EXECUTE format('REVOKE ALL ON FUNCTION event_catalog_internal.%I(%s) FROM PUBLIC', f.name, f.args);
 	END LOOP;
 END
 $$;

@@ -21,7 +21,7 @@ DECLARE
 	v_tenant	constant integer := upsert_customers.tenant;
 	v_elem		jsonb;
 	v_ord		integer := 0;
-	w			record;
+	v_write		record;
 	v_results	jsonb := '[]';	-- [{ord, id, status, problems, update_id}]
 	v_update_id	bigint;
 	v_ids		bigint[] := '{}';
@@ -54,20 +54,20 @@ BEGIN
 	FOR v_elem IN SELECT e FROM jsonb_array_elements(customers) e LOOP
 		v_ord := v_ord + 1;
 		-- the element checked with the rules of a User Details Update (C)
-		w := event_catalog_internal.check_customer_write(v_elem);
+		v_write := event_catalog_internal.check_customer_write(v_elem);
 
-		IF EXISTS (SELECT 1 FROM jsonb_array_elements(w.problems) p WHERE p->>'severity' = 'error') THEN
-			v_results := v_results || jsonb_build_object('ord', v_ord, 'id', w.customer_id,
-				'status', 'rejected', 'problems', w.problems);
+		IF EXISTS (SELECT 1 FROM jsonb_array_elements(v_write.problems) p WHERE p->>'severity' = 'error') THEN
+			v_results := v_results || jsonb_build_object('ord', v_ord, 'id', v_write.customer_id,
+				'status', 'rejected', 'problems', v_write.problems);
 			CONTINUE;
 		END IF;
 
 		INSERT INTO event_catalog.customer_updates (tenant, customer_id, attributes, occurred_at)
-		VALUES (v_tenant, w.customer_id, w.attributes, COALESCE(w.occurred_at, clock_timestamp()))
+		VALUES (v_tenant, v_write.customer_id, v_write.attributes, COALESCE(v_write.occurred_at, clock_timestamp()))
 		RETURNING update_id INTO v_update_id;
 		v_ids := v_ids || v_update_id;
-		v_results := v_results || jsonb_build_object('ord', v_ord, 'id', w.customer_id, 'update_id', v_update_id,
-			'problems', CASE WHEN jsonb_array_length(w.problems) > 0 THEN w.problems END);
+		v_results := v_results || jsonb_build_object('ord', v_ord, 'id', v_write.customer_id, 'update_id', v_update_id,
+			'problems', CASE WHEN jsonb_array_length(v_write.problems) > 0 THEN v_write.problems END);
 	END LOOP;
 
 	IF cardinality(v_ids) > 0 THEN

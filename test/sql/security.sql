@@ -63,7 +63,7 @@ SELECT p.oid::regprocedure AS function,
         WHERE a.privilege_type = 'EXECUTE' AND a.grantee <> p.proowner) AS execute,
        obj_description(p.oid, 'pg_proc') IS NOT NULL AS commented
 FROM pg_proc p WHERE p.pronamespace = 'event_catalog'::regnamespace
-ORDER BY 1::text;
+ORDER BY p.oid::regprocedure::text;
 -- every table and view of the public schema has a comment
 SELECT c.relname FROM pg_class c
 WHERE c.relnamespace = 'event_catalog'::regnamespace AND c.relkind IN ('r', 'v')
@@ -73,7 +73,7 @@ WHERE c.relnamespace = 'event_catalog'::regnamespace AND c.relkind IN ('r', 'v')
 SELECT p.oid::regprocedure AS executable_internal
 FROM pg_proc p WHERE p.pronamespace = 'event_catalog_internal'::regnamespace
   AND has_function_privilege('regress_ec_writer', p.oid, 'EXECUTE')
-ORDER BY 1::text;
+ORDER BY p.oid::regprocedure::text;
 
 -- the reader reads and reports, and writes nothing
 SET ROLE regress_ec_reader;

@@ -36,13 +36,17 @@ SELECT event_catalog.is_self_excluded(1, 'c2'), event_catalog.can_contact(1, 'c3
 DELETE FROM event_catalog.events WHERE payload->>'timestamp' = '2026-06-02T10:00:00Z';
 SELECT customer_id, email FROM event_catalog.customers WHERE customer_id = 'c1';
 SELECT * FROM event_catalog.upsert_customers(1, '[{"customer_id": "c3", "attributes": {"ootb_allow_email": "No"}}]');
+\set ECHO none
 \i :describe
+\set ECHO all
 SELECT count(*) > 150 AS described FROM extension_objects;
 SELECT string_agg(kind || ' ' || name || ': ' || detail, E'\n') AS upgraded FROM extension_objects \gset
 
 \c ec_upgrade_new
 CREATE EXTENSION event_catalog;
+\set ECHO none
 \i :describe
+\set ECHO all
 -- every difference between the upgraded and the fresh installation
 (SELECT 'only after the upgrade' AS side, l AS object
  FROM unnest(string_to_array(:'upgraded', E'\n')) l
