@@ -21,6 +21,7 @@
 #define EC_INGEST_H
 
 #include "access/attnum.h"
+#include "access/xact.h"
 #include "nodes/pg_list.h"
 #include "utils/jsonb.h"
 #include "utils/relcache.h"
@@ -83,6 +84,9 @@ extern bool ec_find_duplicate(Relation heaprel, IngestState *st, pg_uuid_t *hash
 extern void ec_count_duplicate(int32 tenant, const char *event_key, int event_key_len);
 extern List *ec_take_duplicate_counts(void);
 extern void ec_flush_duplicate_counts(List *counts);
+extern void ec_dedup_end_xact(void);
+extern void ec_dedup_end_subxact(SubXactEvent event, SubTransactionId mySubid,
+								 SubTransactionId parentSubid);
 
 /* ingest_quarantine.c */
 extern bool ec_event_acceptable(const EcValidation *v);
@@ -91,6 +95,7 @@ extern void ec_quarantine(const EcValidation *v, Jsonb *payload, text *raw,
 extern Jsonb *ec_single_problem(const char *code, const char *message);
 
 /* ingest_trigger.c */
+extern void ec_ingest_register_callbacks(void);
 extern void ec_ingest_reset_outcome(void);
 extern EcOutcome ec_ingest_last_outcome(int64 *duplicate_id);
 

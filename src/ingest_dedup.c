@@ -53,7 +53,6 @@ typedef struct PendingCount
 
 /* the list and its contents live in TopTransactionContext */
 static List *pending_counts = NIL;
-static bool callbacks_registered = false;
 
 static SPIPlanPtr count_plan = NULL;
 
@@ -63,47 +62,24 @@ static SPIPlanPtr count_plan = NULL;
  * ---------------------------------------------------------------------
  */
 
-/* at the end of the transaction, forget the pending counts */
-static void
-dedup_xact_callback(XactEvent event, void *arg)
+/* at the end of the transaction, forget the pending counts (their memory
+ * goes with it); called by the transaction callback of ingest_trigger.c */
+void
+ec_dedup_end_xact(void)
 {
-	switch (event)
-	{
-		case XACT_EVENT_COMMIT:
-		case XACT_EVENT_PARALLEL_COMMIT:
-		case XACT_EVENT_ABORT:
-		case XACT_EVENT_PARALLEL_ABORT:
-		case XACT_EVENT_PREPARE:
-			/* their memory goes with the transaction */
-			pending_counts = NIL;
-			break;
-		default:
-			break;
-	}
+	pending_counts = NIL;
 }
 
 /* at the end of a subtransaction, drop or hand up its pending counts */
-static void
-dedup_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
-					   SubTransactionId parentSubid, void *arg)
+void
+ec_dedup_end_subxact(SubXactEvent event, SubTransactionId mySubid,
+					 SubTransactionId parentSubid)
 {
 	ListCell   *lc;
 
 	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
 		return;
 	RETAG_OR_DROP(pending_counts, PendingCount);
-}
-
-/* register the callbacks above, once per backend */
-static void
-register_callbacks(void)
-{
-	if (!callbacks_registered)
-	{
-		RegisterXactCallback(dedup_xact_callback, NULL);
-		RegisterSubXactCallback(dedup_subxact_callback, NULL);
-		callbacks_registered = true;
-	}
 }
 
 /* count one skipped duplicate of (tenant, event_key) */
@@ -115,7 +91,7 @@ ec_count_duplicate(int32 tenant, const char *event_key, int event_key_len)
 	PendingCount *pc;
 	ListCell   *lc;
 
-	register_callbacks();
+	ec_ingest_register_callbacks();
 	foreach(lc, pending_counts)
 	{
 		pc = (PendingCount *) lfirst(lc);

@@ -99,7 +99,7 @@ ec_ingest_last_outcome(int64 *duplicate_id)
  * ---------------------------------------------------------------------
  */
 
-/* at the end of the transaction, forget the pending effects */
+/* at the end of the transaction, forget the pending effects and counts */
 static void
 ingest_xact_callback(XactEvent event, void *arg)
 {
@@ -112,13 +112,14 @@ ingest_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PREPARE:
 			/* their memory goes with the transaction */
 			pending_ids = NIL;
+			ec_dedup_end_xact();
 			break;
 		default:
 			break;
 	}
 }
 
-/* at the end of a subtransaction, drop or hand up its pending effects */
+/* at the end of a subtransaction, drop or hand up its pending effects and counts */
 static void
 ingest_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 						SubTransactionId parentSubid, void *arg)
@@ -128,11 +129,13 @@ ingest_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
 		return;
 	RETAG_OR_DROP(pending_ids, PendingIds);
+	ec_dedup_end_subxact(event, mySubid, parentSubid);
 }
 
-/* register the callbacks above, once per backend */
-static void
-register_callbacks(void)
+/* register the callbacks above (for the effects and the duplicate counts),
+ * once per backend */
+void
+ec_ingest_register_callbacks(void)
 {
 	if (!callbacks_registered)
 	{
@@ -149,7 +152,7 @@ remember_effect(int64 event_id)
 	SubTransactionId subid = GetCurrentSubTransactionId();
 	PendingIds *pi = NULL;
 
-	register_callbacks();
+	ec_ingest_register_callbacks();
 	if (pending_ids != NIL)
 	{
 		pi = (PendingIds *) llast(pending_ids);

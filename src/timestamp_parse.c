@@ -27,8 +27,8 @@
 #include "timestamp_parse.h"
 
 /* read n decimal digits at s, or return -1 */
-static inline int
-read_digits(const char *s, int n)
+int
+ec_read_digits(const char *s, int n)
 {
 	int			value = 0;
 
@@ -55,9 +55,9 @@ parse_ymd(const char *str, int *year, int *month, int *day)
 
 	if (str[4] != '-' || str[7] != '-')
 		return false;
-	y = read_digits(str, 4);
-	m = read_digits(str + 5, 2);
-	d = read_digits(str + 8, 2);
+	y = ec_read_digits(str, 4);
+	m = ec_read_digits(str + 5, 2);
+	d = ec_read_digits(str + 8, 2);
 	if (y < 1 || m < 1 || m > 12 || d < 1)
 		return false;
 	if (d > day_tab[isleap(y)][m - 1])
@@ -118,9 +118,9 @@ ec_parse_timestamp(const char *str, int len, EcTimestampMode mode,
 		return false;
 	if (len < 19 || str[13] != ':' || str[16] != ':')
 		return false;
-	h = read_digits(str + 11, 2);
-	mi = read_digits(str + 14, 2);
-	s = read_digits(str + 17, 2);
+	h = ec_read_digits(str + 11, 2);
+	mi = ec_read_digits(str + 14, 2);
+	s = ec_read_digits(str + 17, 2);
 	if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59)
 		return false;
 	pos = 19;
@@ -160,8 +160,8 @@ ec_parse_timestamp(const char *str, int len, EcTimestampMode mode,
 		;
 	else if (len - pos == 6 && (str[pos] == '+' || str[pos] == '-') && str[pos + 3] == ':')
 	{
-		int			oh = read_digits(str + pos + 1, 2);
-		int			om = read_digits(str + pos + 4, 2);
+		int			oh = ec_read_digits(str + pos + 1, 2);
+		int			om = ec_read_digits(str + pos + 4, 2);
 
 		if (oh < 0 || oh > 23 || om < 0 || om > 59)
 			return false;

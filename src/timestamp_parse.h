@@ -20,6 +20,7 @@ typedef enum EcTimestampMode
 	EC_TS_PARAM					/* a timestamp param: also plain dates */
 } EcTimestampMode;
 
+extern int	ec_read_digits(const char *s, int n);
 extern bool ec_parse_date(const char *str, int len, DateADT *result);
 extern bool ec_parse_timestamp(const char *str, int len, EcTimestampMode mode,
 							   TimestampTz *result);

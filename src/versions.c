@@ -15,6 +15,7 @@
 #include "postgres.h"
 
 #include "catalog_cache.h"
+#include "timestamp_parse.h"
 #include "versions.h"
 
 #include "catalog/pg_collation.h"
@@ -217,21 +218,6 @@ ec_newer_versions(PG_FUNCTION_ARGS)
 	PG_RETURN_JSONB_P(JsonbValueToJsonb(result));
 }
 
-/* n decimal digits at s as a number, or -1 */
-static int
-fixed_digits(const char *s, int n)
-{
-	int			value = 0;
-
-	for (int i = 0; i < n; i++)
-	{
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		value = value * 10 + (s[i] - '0');
-	}
-	return value;
-}
-
 /*
  * The event time of a version, the part before its first '|' read as a
  * UTC timestamp: by hand in the form write_version makes, else by the
@@ -247,15 +233,15 @@ version_time(const char *ver, int len)
 		ver[10] == ' ' && ver[13] == ':' && ver[16] == ':' && ver[19] == '.')
 	{
 		struct pg_tm tm = {0};
-		int			us = fixed_digits(ver + 20, 6);
+		int			us = ec_read_digits(ver + 20, 6);
 		Timestamp	ts;
 
-		tm.tm_year = fixed_digits(ver, 4);
-		tm.tm_mon = fixed_digits(ver + 5, 2);
-		tm.tm_mday = fixed_digits(ver + 8, 2);
-		tm.tm_hour = fixed_digits(ver + 11, 2);
-		tm.tm_min = fixed_digits(ver + 14, 2);
-		tm.tm_sec = fixed_digits(ver + 17, 2);
+		tm.tm_year = ec_read_digits(ver, 4);
+		tm.tm_mon = ec_read_digits(ver + 5, 2);
+		tm.tm_mday = ec_read_digits(ver + 8, 2);
+		tm.tm_hour = ec_read_digits(ver + 11, 2);
+		tm.tm_min = ec_read_digits(ver + 14, 2);
+		tm.tm_sec = ec_read_digits(ver + 17, 2);
 		if (tm.tm_year >= 1 && tm.tm_mon >= 1 && tm.tm_mon <= 12 &&
 			tm.tm_mday >= 1 && tm.tm_mday <= day_tab[isleap(tm.tm_year)][tm.tm_mon - 1] &&
 			tm.tm_hour >= 0 && tm.tm_hour <= 23 && tm.tm_min >= 0 && tm.tm_min <= 59 &&
