@@ -89,7 +89,10 @@ find_param(const EcEventDef *def, const char *key, int len)
 
 /*
  * The profile param an attribute key names: the param named key, or else
- * the one named ootb_<key>; NULL unless it has a profile attribute.
+ * the one named ootb_<key>, or else the one whose profile attribute is key
+ * (registration_status is ootb_status's); NULL unless it has a profile
+ * attribute.  The last is a walk over the params, taken only by keys that
+ * name no param.
  */
 static const EcParamDef *
 profile_param(const EcEventDef *def, const char *key, int len)
@@ -108,6 +111,15 @@ profile_param(const EcEventDef *def, const char *key, int len)
 		memcpy(prefixed + plen, key, len);
 		param = find_param(def, prefixed, plen + len);
 		pfree(prefixed);
+	}
+	for (int i = 0; param == NULL && i < def->nparams; i++)
+	{
+		const EcParamDef *p = def->by_key[i];
+
+		if (p->profile_attribute != NULL &&
+			strlen(p->profile_attribute) == len &&
+			memcmp(p->profile_attribute, key, len) == 0)
+			param = p;
 	}
 	return (param != NULL && param->profile_attribute != NULL) ? param : NULL;
 }
@@ -252,10 +264,8 @@ ec_check_customer_write(PG_FUNCTION_ARGS)
 			}
 		}
 
-		/* timestamp: optional, but when given, as an event's (null: missing) */
-		if (has_ts && ts.type == jbvNull)
-			ec_missing_property(&v, "timestamp");
-		else if (has_ts)
+		/* timestamp: optional, and null is the same as absent; when given, as an event's */
+		if (has_ts && ts.type != jbvNull)
 		{
 			ec_check_timestamp(&v, &ts);
 			if (v.has_timestamp)

@@ -88,10 +88,23 @@ extern void ec_dedup_end_xact(void);
 extern void ec_dedup_end_subxact(SubXactEvent event, SubTransactionId mySubid,
 								 SubTransactionId parentSubid);
 
+/*
+ * The bookkeeping writes (quarantine, duplicate counts, the upkeep) run as
+ * the owner of the events table, the extension's owner, so that no loading
+ * role needs, or has, write access to those tables.
+ */
+typedef struct EcSavedUser
+{
+	Oid			userid;
+	int			sec_context;
+} EcSavedUser;
+
 /* ingest_quarantine.c */
+extern void ec_become_owner(Relation rel, EcSavedUser *saved);
+extern void ec_restore_user(const EcSavedUser *saved);
 extern bool ec_event_acceptable(const EcValidation *v);
-extern void ec_quarantine(const EcValidation *v, Jsonb *payload, text *raw,
-						  Jsonb *problems);
+extern void ec_quarantine(Relation rel, const EcValidation *v, Jsonb *payload,
+						  text *raw, Jsonb *problems);
 extern Jsonb *ec_single_problem(const char *code, const char *message);
 
 /* ingest_trigger.c */

@@ -16,14 +16,35 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/rel.h"
 
 #include "catalog_cache.h"
 #include "ingest.h"
 #include "validate.h"
 
 static SPIPlanPtr quarantine_plan = NULL;
+
+/*
+ * Act as the owner of rel until ec_restore_user; an error restores the
+ * caller's identity with the (sub)transaction, as for a SECURITY DEFINER
+ * function.
+ */
+void
+ec_become_owner(Relation rel, EcSavedUser *saved)
+{
+	GetUserIdAndSecContext(&saved->userid, &saved->sec_context);
+	SetUserIdAndSecContext(rel->rd_rel->relowner,
+						   saved->sec_context | SECURITY_LOCAL_USERID_CHANGE);
+}
+
+void
+ec_restore_user(const EcSavedUser *saved)
+{
+	SetUserIdAndSecContext(saved->userid, saved->sec_context);
+}
 
 /*
  * May the event be stored?  Yes without errors; a fail-safe event also with
@@ -37,25 +58,29 @@ ec_event_acceptable(const EcValidation *v)
 }
 
 /*
- * Store a rejected event in rejected_events.
+ * Store a rejected event in rejected_events, as the owner of rel (the
+ * events table): the loading role has no write access to the quarantine,
+ * so it cannot forge rows there.  rejected_by names the loading role.
  */
 void
-ec_quarantine(const EcValidation *v, Jsonb *payload, text *raw, Jsonb *problems)
+ec_quarantine(Relation rel, const EcValidation *v, Jsonb *payload, text *raw,
+			  Jsonb *problems)
 {
-	Datum		values[6];
-	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+	Datum		values[7];
+	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	int			ret;
+	EcSavedUser saved;
 
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
 	if (quarantine_plan == NULL)
 	{
-		Oid			types[6] = {INT4OID, TEXTOID, TEXTOID, JSONBOID, TEXTOID, JSONBOID};
+		Oid			types[7] = {INT4OID, TEXTOID, TEXTOID, JSONBOID, TEXTOID, JSONBOID, TEXTOID};
 		SPIPlanPtr	plan;
 
 		plan = SPI_prepare("INSERT INTO event_catalog.rejected_events "
-						   "(tenant, event_key, customer_id, payload, raw_line, problems) "
-						   "VALUES ($1, $2, $3, $4, $5, $6)", 6, types);
+						   "(tenant, event_key, customer_id, payload, raw_line, problems, rejected_by) "
+						   "VALUES ($1, $2, $3, $4, $5, $6, $7)", 7, types);
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 		SPI_keepplan(plan);
@@ -83,8 +108,11 @@ ec_quarantine(const EcValidation *v, Jsonb *payload, text *raw, Jsonb *problems)
 	else
 		nulls[4] = 'n';
 	values[5] = JsonbPGetDatum(problems);
+	values[6] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
 
+	ec_become_owner(rel, &saved);
 	ret = SPI_execute_plan(quarantine_plan, values, nulls, false, 0);
+	ec_restore_user(&saved);
 	if (ret != SPI_OK_INSERT)
 		elog(ERROR, "could not quarantine an event: %s", SPI_result_code_string(ret));
 	SPI_finish();

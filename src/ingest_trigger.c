@@ -306,7 +306,7 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 						 errmsg("raw_line is not a JSON event: %s", error),
 						 errhint("Set event_catalog.on_invalid to quarantine to load the other lines.")));
-			ec_quarantine(NULL, NULL, raw, ec_single_problem(ec_problem_code(EC_PROBLEM_INVALID_JSON), error));
+			ec_quarantine(rel, NULL, NULL, raw, ec_single_problem(ec_problem_code(EC_PROBLEM_INVALID_JSON), error));
 			last_outcome = EC_OUTCOME_QUARANTINED;
 			return PointerGetDatum(NULL);
 		}
@@ -317,7 +317,7 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_NOT_NULL_VIOLATION),
 					 errmsg("an event row needs a payload or a raw_line")));
-		ec_quarantine(NULL, NULL, NULL, ec_single_problem(ec_problem_code(EC_PROBLEM_NOT_OBJECT), "event is null"));
+		ec_quarantine(rel, NULL, NULL, NULL, ec_single_problem(ec_problem_code(EC_PROBLEM_NOT_OBJECT), "event is null"));
 		last_outcome = EC_OUTCOME_QUARANTINED;
 		return PointerGetDatum(NULL);
 	}
@@ -329,7 +329,7 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 	{
 		if (ec_on_invalid == EC_ON_INVALID_ERROR)
 			ec_report_invalid(&v);
-		ec_quarantine(&v, payload, raw, ec_problems_to_jsonb(&v));
+		ec_quarantine(rel, &v, payload, raw, ec_problems_to_jsonb(&v));
 		last_outcome = EC_OUTCOME_QUARANTINED;
 		return PointerGetDatum(NULL);
 	}
@@ -479,17 +479,18 @@ apply_effects(List *idlists, Oid namespace)
 		elog(ERROR, "could not apply event effects: %s", SPI_result_code_string(ret));
 }
 
-/* the owner (the extension's owner, for ours) and schema of a function */
-static void
-function_owner_and_schema(Oid funcid, Oid *owner, Oid *namespace)
+/* the schema of a function (of this trigger function: the upkeep's) */
+static Oid
+function_schema(Oid funcid)
 {
 	HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+	Oid			namespace;
 
 	if (!HeapTupleIsValid(tup))
 		elog(ERROR, "cache lookup failed for function %u", funcid);
-	*owner = ((Form_pg_proc) GETSTRUCT(tup))->proowner;
-	*namespace = ((Form_pg_proc) GETSTRUCT(tup))->pronamespace;
+	namespace = ((Form_pg_proc) GETSTRUCT(tup))->pronamespace;
 	ReleaseSysCache(tup);
+	return namespace;
 }
 
 /*
@@ -504,6 +505,7 @@ ec_events_after_statement(PG_FUNCTION_ARGS)
 	List	   *counts;
 	List	   *idlists;
 	int			ret;
+	EcSavedUser saved;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -518,27 +520,18 @@ ec_events_after_statement(PG_FUNCTION_ARGS)
 
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+
+	/*
+	 * The duplicate counts and the upkeep are internal (no role may write
+	 * the one or call the other), so they run as the owner of the events
+	 * table, the extension's owner, as a SECURITY DEFINER function would.
+	 */
+	ec_become_owner(((TriggerData *) fcinfo->context)->tg_relation, &saved);
 	if (counts != NIL)
 		ec_flush_duplicate_counts(counts);
 	if (idlists != NIL)
-	{
-		Oid			save_userid;
-		int			save_sec_context;
-		Oid			owner;
-		Oid			namespace;
-
-		/*
-		 * The upkeep is internal (no role may call it), so it runs as the
-		 * owner of this trigger function, the extension's owner, as a
-		 * SECURITY DEFINER function would; an error restores the caller's
-		 * identity with the (sub)transaction.
-		 */
-		function_owner_and_schema(fcinfo->flinfo->fn_oid, &owner, &namespace);
-		GetUserIdAndSecContext(&save_userid, &save_sec_context);
-		SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-		apply_effects(idlists, namespace);
-		SetUserIdAndSecContext(save_userid, save_sec_context);
-	}
+		apply_effects(idlists, function_schema(fcinfo->flinfo->fn_oid));
+	ec_restore_user(&saved);
 	SPI_finish();
 	PG_RETURN_POINTER(NULL);
 }

@@ -42,7 +42,7 @@ const EcProblemInfo ec_problem_registry[EC_NUM_PROBLEM_CODES] = {
 	},
 	[EC_PROBLEM_INVALID_FORMAT] = {
 		"invalid_format", true,
-		"A date is not a real YYYY-MM-DD calendar date, or a timestamp is not in an accepted form (under event_catalog.timestamp_format = strict, only \"YYYY-MM-DD HH:MM:SS.ffffff UTC\" for the event's timestamp) or not a real instant."
+		"A date is not a real YYYY-MM-DD calendar date, or a timestamp is not in an accepted form (under event_catalog.timestamp_format = strict, only \"YYYY-MM-DD HH:MM:SS.ffffff UTC\" for the event's timestamp) or not a real instant from year 1 to 9999 UTC."
 	},
 	[EC_PROBLEM_TOO_LONG] = {
 		"too_long", true,

@@ -174,7 +174,13 @@ ec_parse_timestamp(const char *str, int len, EcTimestampMode mode,
 
 	ts = days * USECS_PER_DAY +
 		((int64) ((h * 60 + mi) * 60 + s - offset_sec)) * USECS_PER_SEC + usec;
-	if (!IS_VALID_TIMESTAMP(ts))
+	/*
+	 * the instant itself must fall in years 1 to 9999 UTC: an offset can push
+	 * 9999-12-31 into year 10000 or 0001-01-01 into 1 BC, where the fixed-width
+	 * write versions stop sorting in time order
+	 */
+	if (ts < (date2j(1, 1, 1) - POSTGRES_EPOCH_JDATE) * USECS_PER_DAY ||
+		ts >= (date2j(10000, 1, 1) - POSTGRES_EPOCH_JDATE) * USECS_PER_DAY)
 		return false;
 	*result = ts;
 	return true;

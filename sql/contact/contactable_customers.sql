@@ -17,8 +17,12 @@ AS $$
 	-- query; every name is schema-qualified
 	SELECT c.customer_id
 	FROM event_catalog.customers c
-	WHERE c.tenant OPERATOR(pg_catalog.=) contactable_customers.tenant
-	  AND ((event_catalog.check_channel(contactable_customers.channel) OPERATOR(pg_catalog.=) 'email'
+	-- the channel check names no column, so the planner makes it a one-time
+	-- filter that runs before the scan: an unknown channel is an error even
+	-- for a tenant without customers
+	WHERE event_catalog.check_channel(contactable_customers.channel) IS NOT NULL
+	  AND c.tenant OPERATOR(pg_catalog.=) contactable_customers.tenant
+	  AND ((contactable_customers.channel OPERATOR(pg_catalog.=) 'email'
 			AND c.allow_email AND c.email IS NOT NULL)
 		OR (contactable_customers.channel OPERATOR(pg_catalog.=) 'sms'
 			AND c.allow_sms AND c.mobile_number IS NOT NULL)

@@ -102,6 +102,9 @@ ALTER TABLE event_catalog.event_params
 COMMENT ON TABLE event_catalog.consent_log IS
 	'Every write (event or API call) that carried consent or contact attributes, one row per write; read it through customer_changes.';
 
+-- table privileges
+\ir 1.0--1.1/grants.sql
+
 -- every function as in 1.1
 \ir ../functions.sql
 

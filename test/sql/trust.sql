@@ -1,0 +1,74 @@
+-- trust: a loading role cannot forge the bookkeeping; reports and contact
+-- checks answer the same for every customer; inputs at the edges
+-- (attacks D07, D09, D14 of the red-team pass, and its minor list)
+\set SHOW_CONTEXT never
+SET client_min_messages = warning;
+DROP ROLE IF EXISTS regress_ec_trust_writer;
+RESET client_min_messages;
+CREATE ROLE regress_ec_trust_writer IN ROLE event_catalog_writer;
+
+-- D09: the writer loads, and its quarantined lines and duplicates are kept
+-- in its name ...
+SET ROLE regress_ec_trust_writer;
+SET event_catalog.on_invalid = quarantine;
+INSERT INTO event_catalog.events (raw_line) VALUES
+ ('{"tenant": 95, "timestamp": "2026-06-09T10:00:00Z", "event": "ootb_login", "customer": "t1"}'),
+ ('{"tenant": 95, "timestamp": "2026-06-09T10:00:00Z", "event": "ootb_login", "customer": "t1"}'),
+ ('{"tenant": 95, "event": "ootb_login", "customer": "t1"}'),
+ ('not json');
+RESET event_catalog.on_invalid;
+RESET ROLE;
+SELECT tenant, rejected_by, problems->0->>'code' AS code FROM event_catalog.rejected_events
+WHERE rejected_by = 'regress_ec_trust_writer' ORDER BY rejected_id;
+SELECT tenant, event_key, duplicates FROM event_catalog.duplicate_counts WHERE tenant = 95;
+-- ... but it cannot write either table itself
+SET ROLE regress_ec_trust_writer;
+INSERT INTO event_catalog.rejected_events (tenant, rejected_by, problems) VALUES (96, 'someone_else', '[]');
+INSERT INTO event_catalog.duplicate_counts VALUES (95, 'ootb_login', current_date, 1000);
+UPDATE event_catalog.duplicate_counts SET duplicates = 1000 WHERE tenant = 95;
+-- the writer may run every report it is granted
+SELECT count(*) > 0 AS reported FROM event_catalog.self_exclusion_report(95);
+SELECT count(*) > 0 AS reported FROM event_catalog.validation_report(95);
+RESET ROLE;
+SELECT duplicates FROM event_catalog.duplicate_counts WHERE tenant = 95;
+
+-- an unknown channel is an error for every customer, also for one that
+-- does not exist and for a tenant without customers, in a generic plan too
+SELECT event_catalog.can_contact(95, 't1', 'fax');
+SELECT event_catalog.can_contact(95, 'nobody', 'fax');
+SELECT event_catalog.can_contact(99999, 'nobody', 'fax');
+SELECT * FROM event_catalog.contactable_customers(99999, 'fax');
+SET plan_cache_mode = force_generic_plan;
+PREPARE contact(integer, text, text) AS SELECT event_catalog.can_contact($1, $2, $3);
+EXECUTE contact(99999, 'nobody', 'email');
+EXECUTE contact(99999, 'nobody', 'fax');
+DEALLOCATE contact;
+RESET plan_cache_mode;
+
+-- D14: an instant outside years 1 to 9999 UTC is not a real instant: an
+-- offset cannot carry 9999-12-31 into year 10000 (whose write version
+-- would sort before 2026 and lose every last-writer-wins comparison)
+SELECT t, event_catalog.is_valid_event(jsonb_build_object('tenant', 95, 'timestamp', t,
+		'event', 'ootb_login', 'customer', 'y')) AS valid
+FROM unnest(ARRAY['9999-12-31T23:59:59-23:59', '9999-12-31T23:59:59+01:00', '9999-12-31 23:59:59.999999 UTC',
+				  '0001-01-01T00:00:00+00:01', '0001-01-01T00:00:00-00:01']) t;
+SELECT status, problems->0->>'code' AS code
+FROM event_catalog.upsert_customers(95, '[{"customer_id": "y10k", "timestamp": "9999-12-31T23:59:59-23:59",
+										  "attributes": {"city": "Future"}}]');
+
+-- D07: registration_status, the profile attribute of ootb_status, is
+-- checked as that param, under either name
+SELECT customer_id, status, problems->0->>'message' AS message
+FROM event_catalog.upsert_customers(95, '[
+	{"customer_id": "r1", "attributes": {"registration_status": "Hacked"}},
+	{"customer_id": "r2", "attributes": {"ootb_status": "Hacked"}},
+	{"customer_id": "r3", "attributes": {"registration_status": "Completed"}}]');
+SELECT customer_id, registration_status FROM event_catalog.customers WHERE tenant = 95 ORDER BY 1;
+
+-- a null timestamp is the same as none
+SELECT customer_id, status FROM event_catalog.upsert_customers(95,
+	'[{"customer_id": "n1", "timestamp": null, "attributes": {"city": "Oslo"}}]');
+SELECT city FROM event_catalog.customers WHERE tenant = 95 AND customer_id = 'n1';
+
+DROP OWNED BY regress_ec_trust_writer;
+DROP ROLE regress_ec_trust_writer;
