@@ -7,7 +7,7 @@ OBJS        = src/event_catalog.o src/guc.o src/catalog_cache.o \
               src/rules.o src/problems.o src/versions.o src/customer_write.o \
               src/timestamp_parse.o src/validate.o src/ingest_raw.o \
               src/ingest_dedup.o src/ingest_quarantine.o src/ingest_trigger.o \
-              src/track.o src/profiles.o
+              src/track.o src/profiles.o src/locks.o
 PGFILEDESC  = "event_catalog - Optimove OOTB events in PostgreSQL"
 
 # Install scripts.  sql/event_catalog.sql lists the sources of the current
@@ -31,7 +31,7 @@ REGRESS      = setup catalog validate validate_events guc define_event \
                self_exclusion self_exclusion_property reports fuzz security rules trust \
                upgrade
 REGRESS_OPTS = --inputdir=test --outputdir=.
-ISOLATION    = catalog_invalidation catalog_and_deletes concurrent_loads catalog_parallel
+ISOLATION    = catalog_invalidation catalog_and_deletes concurrent_loads catalog_parallel load_locks
 ISOLATION_OPTS = --inputdir=test/isolation
 TAP_TESTS    = 1
 PROVE_TESTS  = test/t/*.pl

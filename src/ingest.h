@@ -77,7 +77,19 @@ typedef enum EcOutcome
 /* ingest_raw.c */
 extern Jsonb *ec_parse_raw_line(text *raw, char **error, bool *blank);
 
+/*
+ * Lock tag classes (LOCKTAG field4) of our advisory-type locks; the SQL
+ * advisory lock functions use 1 and 2 only, so no role can take these.
+ */
+#define EC_LOCKTAG_DIGEST	0x6563	/* an event digest, while its row is inserted */
+#define EC_LOCKTAG_BUCKET	0x6564	/* a bucket of customers, for their upkeep */
+#define EC_LOCKTAG_TENANT	0x6565	/* a tenant's loads */
+
+/* locks.c */
+extern void ec_lock_tenant_load(int32 tenant, bool single_event);
+
 /* ingest_dedup.c */
+extern void ec_release_digest_lock(void);
 extern void ec_content_hash(const EcValidation *v, Jsonb *payload, pg_uuid_t *out);
 extern bool ec_find_duplicate(Relation heaprel, IngestState *st, pg_uuid_t *hash,
 							  const EcValidation *v, Jsonb *payload, int64 *event_id);

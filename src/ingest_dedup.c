@@ -12,6 +12,16 @@
  *	  concurrent load of the same event is skipped once that load commits;
  *	  the unique index is the last guard.
  *
+ *	  Two loads of the same event at once: each takes the digest's lock
+ *	  before its probe and keeps it until its row is in the index (released
+ *	  by its next row or its statement's end), so the second one's probe
+ *	  finds the first one's row and waits for its transaction instead of
+ *	  both missing each other and the second failing on the unique index.
+ *	  A session holds at most one digest lock and never waits for anything
+ *	  while holding it (it lets go before waiting for an inserter), so these
+ *	  locks cannot deadlock.  The lock tags are of a class (field4) that no
+ *	  SQL function can take, so no role can hold them to stall a load.
+ *
  *	  Skipped duplicates are counted in memory per subtransaction, so that a
  *	  failed statement's counts vanish with it, and written to
  *	  duplicate_counts by the statement trigger (ingest_trigger.c).
@@ -30,6 +40,7 @@
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -56,6 +67,39 @@ static List *pending_counts = NIL;
 
 static SPIPlanPtr count_plan = NULL;
 
+/* the digest lock this session holds for a row being inserted, if any */
+static LOCKTAG held_digest_lock;
+static bool digest_lock_held = false;
+
+/* ---------------------------------------------------------------------
+ * Digest locks
+ * ---------------------------------------------------------------------
+ */
+
+/* let go of the digest lock of the last row inserted, if held */
+void
+ec_release_digest_lock(void)
+{
+	if (digest_lock_held)
+	{
+		digest_lock_held = false;
+		LockRelease(&held_digest_lock, ExclusiveLock, false);
+	}
+}
+
+static void
+acquire_digest_lock(const pg_uuid_t *hash)
+{
+	uint32		hi;
+	uint32		lo;
+
+	memcpy(&hi, hash->data, 4);
+	memcpy(&lo, hash->data + 4, 4);
+	SET_LOCKTAG_ADVISORY(held_digest_lock, MyDatabaseId, hi, lo, EC_LOCKTAG_DIGEST);
+	(void) LockAcquire(&held_digest_lock, ExclusiveLock, false, false);
+	digest_lock_held = true;
+}
+
 /* ---------------------------------------------------------------------
  * Pending duplicate counts, kept per subtransaction so that a failed
  * statement's counts vanish with it
@@ -68,6 +112,7 @@ void
 ec_dedup_end_xact(void)
 {
 	pending_counts = NIL;
+	digest_lock_held = false;	/* released with the transaction */
 }
 
 /* at the end of a subtransaction, drop or hand up its pending counts */
@@ -79,6 +124,8 @@ ec_dedup_end_subxact(SubXactEvent event, SubTransactionId mySubid,
 
 	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
 		return;
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		digest_lock_held = false;	/* released with the subtransaction */
 	RETAG_OR_DROP(pending_counts, PendingCount);
 }
 
@@ -267,11 +314,15 @@ ec_find_duplicate(Relation heaprel, IngestState *st, pg_uuid_t *hash,
 				TimestampTzGetDatum(v->occurred_at));
 	ScanKeyInit(&keys[2], 3, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(hash));
 
+	ec_release_digest_lock();
 	for (;;)
 	{
-		IndexScanDesc scan = index_beginscan(heaprel, index, &dirty, 3, 0);
+		IndexScanDesc scan;
 		TransactionId xwait = InvalidTransactionId;
 		ItemPointerData tid;
+
+		acquire_digest_lock(hash);
+		scan = index_beginscan(heaprel, index, &dirty, 3, 0);
 
 		index_rescan(scan, keys, 3, NULL, 0);
 		while (index_getnext_slot(scan, ForwardScanDirection, slot))
@@ -298,7 +349,11 @@ ec_find_duplicate(Relation heaprel, IngestState *st, pg_uuid_t *hash,
 		}
 		index_endscan(scan);
 
-		if (found || !TransactionIdIsValid(xwait))
+		/* not stored: keep the lock until this row is in the index */
+		if (!found && !TransactionIdIsValid(xwait))
+			break;
+		ec_release_digest_lock();
+		if (found)
 			break;
 		/* another transaction is inserting or deleting it: wait, look again */
 		XactLockTableWait(xwait, heaprel, &tid, XLTW_InsertIndex);

@@ -75,11 +75,20 @@ static bool callbacks_registered = false;
 static SPIPlanPtr effects_plan = NULL;
 static Oid	effects_plan_namespace = InvalidOid;
 
+/*
+ * Is the running insert a statement of one event (track's)?  It takes its
+ * tenant's load lock shared instead of exclusive (locks.c).  Set by
+ * ec_ingest_reset_outcome, cleared at the end of the statement or of the
+ * transaction.
+ */
+static bool single_event_statement = false;
+
 /* forget the outcome of the last row, before a statement that inserts one */
 void
 ec_ingest_reset_outcome(void)
 {
 	last_outcome = EC_OUTCOME_NONE;
+	single_event_statement = true;
 }
 
 /*
@@ -112,6 +121,7 @@ ingest_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PREPARE:
 			/* their memory goes with the transaction */
 			pending_ids = NIL;
+			single_event_statement = false;
 			ec_dedup_end_xact();
 			break;
 		default:
@@ -334,6 +344,9 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 	}
 
+	/* a bulk load of this tenant runs alone (locks.c) */
+	ec_lock_tenant_load(v.tenant, single_event_statement);
+
 	/* an identical event already stored: skip and count */
 	hash = palloc(sizeof(pg_uuid_t));
 	ec_content_hash(&v, payload, hash);
@@ -512,6 +525,8 @@ ec_events_after_statement(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("event_catalog.events_after_statement() must be called as a trigger")));
 
+	ec_release_digest_lock();
+	single_event_statement = false;
 	counts = ec_take_duplicate_counts();
 	idlists = pending_ids;
 	pending_ids = NIL;

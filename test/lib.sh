@@ -36,12 +36,13 @@ ec_install_deps() {
 	[ -x "$EC_PGXS_DIR/src/test/isolation/pg_isolation_regress" ] || missing=1
 	command -v make >/dev/null && command -v gcc >/dev/null || missing=1
 	perl -MIPC::Run -e 1 2>/dev/null || missing=1
+	/usr/bin/python3 -c 'import psycopg2' 2>/dev/null || missing=1
 	if [ -n "$missing" ]; then
 		ec_log "installing PostgreSQL $EC_PG_MAJOR and build tools (apt-get)"
 		$EC_SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 		$EC_SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			make gcc "postgresql-$EC_PG_MAJOR" "postgresql-server-dev-$EC_PG_MAJOR" \
-			libipc-run-perl >/dev/null
+			libipc-run-perl python3-psycopg2 >/dev/null
 	fi
 	if [ "$EC_PG_GIVEN" = 0 ]; then
 		EC_PG_CONFIG=$EC_PG_BIN/pg_config

@@ -5,10 +5,14 @@
 
 /*
  * Serialize the upkeep of the given customers' derived state with other
- * transactions: a transaction-level advisory lock per bucket of customers
- * (256 buckets, so a big load takes a bounded number of locks), taken in
- * bucket order so that two loads never wait on each other in a cycle.
- * The queries that follow see every transaction that held the lock before.
+ * transactions: an exclusive lock per bucket of customers (256 buckets, so
+ * a big load takes a bounded number of locks), held to the end of the
+ * transaction and taken in bucket order so that the upkeep of two
+ * statements never waits on each other in a cycle.  The queries that
+ * follow see every transaction that held the lock before.  The locks are
+ * of a kind no SQL function can take (src/locks.c), and are refused
+ * under REPEATABLE READ and SERIALIZABLE, whose statements would not see
+ * those transactions.
  */
 CREATE OR REPLACE FUNCTION event_catalog_internal.customer_bucket(tenant integer, customer_id text)
 RETURNS integer
@@ -17,11 +21,8 @@ AS $$ SELECT pg_catalog.hashtext(tenant OPERATOR(pg_catalog.||) '/' OPERATOR(pg_
 
 CREATE OR REPLACE FUNCTION event_catalog_internal.lock_buckets(buckets integer[])
 RETURNS void
-LANGUAGE sql
-AS $$
-	SELECT pg_catalog.count(pg_catalog.pg_advisory_xact_lock(1701999971, b))
-	FROM (SELECT DISTINCT b FROM pg_catalog.unnest(buckets) b ORDER BY 1) x
-$$;
+LANGUAGE c STRICT
+AS 'MODULE_PATHNAME', 'ec_lock_buckets';
 
 CREATE OR REPLACE FUNCTION event_catalog_internal.lock_customers(customers event_catalog_internal.customer_ref[])
 RETURNS void
