@@ -50,6 +50,10 @@ all install installcheck:
 	@echo "PostgreSQL server development files are missing; make test or make demo installs them (apt-get install postgresql-server-dev-15)" >&2; exit 1
 endif
 
+# PGXS tracks header dependencies only on servers configured with
+# --enable-depend: rebuild every object when a header changes
+$(OBJS): $(wildcard src/*.h)
+
 # the install scripts, assembled from their sources
 sql/event_catalog--$(EXTVERSION).sql: sql/event_catalog.sql $(SQL_SOURCES) sql/assemble.awk
 	awk -f sql/assemble.awk $< > $@

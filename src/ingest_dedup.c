@@ -280,8 +280,13 @@ same_content(TupleTableSlot *slot, IngestState *st, const EcValidation *v, Jsonb
 	bool		isnull;
 	bool		same;
 
-	/* the stored payload was valid when stored: re-derive its identity */
+	/*
+	 * the stored payload was valid when stored: re-derive its identity,
+	 * reading its timestamp as it was accepted then (an RFC 3339 instant
+	 * stored before timestamp_format became strict is still that instant)
+	 */
 	stored_payload = DatumGetJsonbP(slot_getattr(slot, st->att_payload, &isnull));
+	stored.stored = true;
 	ec_validate(stored_payload, &stored);
 	initStringInfo(&a);
 	initStringInfo(&b);

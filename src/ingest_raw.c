@@ -24,8 +24,13 @@
 
 #include "ingest.h"
 
-/* limits for raw lines, so that jsonb input never raises an error */
-#define EC_RAW_MAX_BYTES	(64 * 1024 * 1024)
+/*
+ * limits for raw lines, so that jsonb input never raises an error nor
+ * builds a huge value: an Optimove event is a few kilobytes at most (50
+ * params of 255 characters), while a 34 MB line of 17M array elements made
+ * jsonb input ask for more than 1 GB
+ */
+#define EC_RAW_MAX_BYTES	(1024 * 1024)
 #define EC_RAW_MAX_DEPTH	1000
 #define EC_RAW_MAX_DIGITS	10000	/* digits plus |exponent| of a number */
 

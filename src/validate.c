@@ -364,6 +364,7 @@ check_context(EcValidation *v, JsonbContainer *context, bool *seen)
 	JsonbValue	key;
 	JsonbValue	val;
 	int			next = 0;		/* cursor for ec_catalog_next_param */
+	int			nunknown = 0;
 
 	if (nkeys > EC_MAX_PARAMS)
 		CONTEXT_PROBLEM(v, EC_PROBLEM_TOO_MANY_PARAMS,
@@ -383,7 +384,13 @@ check_context(EcValidation *v, JsonbContainer *context, bool *seen)
 
 		if (param == NULL)
 		{
-			if (ec_unknown_params != EC_UNKNOWN_PARAMS_ALLOW)
+			/*
+			 * a context over the limit (already a too_many_params error)
+			 * names at most that many unknown params: a fail-safe event with
+			 * 200k of them is stored, and its problem list must stay small
+			 */
+			if (ec_unknown_params != EC_UNKNOWN_PARAMS_ALLOW &&
+				!(nkeys > EC_MAX_PARAMS && ++nunknown > EC_MAX_PARAMS))
 				PARAM_PROBLEM(v, EC_PROBLEM_UNKNOWN_PARAM, ec_unknown_params == EC_UNKNOWN_PARAMS_REJECT,
 							  key.val.string.val, key.val.string.len,
 							  "param %s is not defined for event \"%s\"",
@@ -473,7 +480,7 @@ check_tenant(EcValidation *v, const JsonbValue *val)
 void
 ec_check_timestamp(EcValidation *v, const JsonbValue *val)
 {
-	bool		strict = (ec_timestamp_format == EC_TIMESTAMP_STRICT);
+	bool		strict = (ec_timestamp_format == EC_TIMESTAMP_STRICT && !v->stored);
 
 	if (val->type != jbvString)
 	{

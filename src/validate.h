@@ -30,6 +30,9 @@ typedef struct EcValidation
 	bool		stop_on_error;	/* stop at the first error (is_valid) */
 	const char *param_parent;	/* JSON Pointer of the params' object;
 								 * NULL: "/context" */
+	bool		stored;			/* re-reading a stored event: its timestamp
+								 * in any accepted form, whatever
+								 * timestamp_format says now */
 
 	/* what was found */
 	int			nproblems;

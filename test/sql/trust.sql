@@ -72,3 +72,28 @@ SELECT city FROM event_catalog.customers WHERE tenant = 95 AND customer_id = 'n1
 
 DROP OWNED BY regress_ec_trust_writer;
 DROP ROLE regress_ec_trust_writer;
+
+-- D05: an event stored in RFC 3339 form and sent again in Optimove's strict
+-- form is the same event: a duplicate, also under strict timestamps
+SELECT event_catalog.track('{"tenant": 95, "timestamp": "2026-06-01T10:00:00Z", "event": "ootb_login", "customer": "s1"}') AS first_id \gset
+SET event_catalog.timestamp_format = strict;
+SELECT event_catalog.track('{"tenant": 95, "timestamp": "2026-06-01 10:00:00.000000 UTC", "event": "ootb_login", "customer": "s1"}') = :first_id AS same_event;
+RESET event_catalog.timestamp_format;
+
+-- D15: a raw line over 1 MB is quarantined without being parsed; the rest
+-- of the load goes on
+SET event_catalog.on_invalid = quarantine;
+INSERT INTO event_catalog.events (raw_line) VALUES
+ ('[' || repeat('1,', 600000) || '1]'),
+ ('{"tenant": 95, "timestamp": "2026-06-02T10:00:00Z", "event": "ootb_login", "customer": "s2"}');
+RESET event_catalog.on_invalid;
+SELECT problems->0->>'code' AS code, problems->0->>'message' AS message FROM event_catalog.rejected_events
+WHERE length(raw_line) > 1000000;
+SELECT count(*) AS stored FROM event_catalog.events WHERE tenant = 95 AND customer_id = 's2';
+
+-- a fail-safe event with a huge context is stored with a bounded problem list
+INSERT INTO event_catalog.events (payload)
+SELECT jsonb_build_object('tenant', 95, 'timestamp', '2026-06-03T10:00:00Z', 'event', 'ootb_self_exclusion_initiated',
+						  'customer', 's3', 'context', jsonb_object_agg('p' || i, i))
+FROM generate_series(1, 20000) i;
+SELECT jsonb_array_length(problems) AS problems FROM event_catalog.events WHERE tenant = 95 AND customer_id = 's3';
