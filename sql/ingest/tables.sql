@@ -80,8 +80,10 @@ SELECT pg_catalog.pg_extension_config_dump('event_catalog.duplicate_counts', '')
 
 GRANT SELECT ON event_catalog.events, event_catalog.rejected_events, event_catalog.duplicate_counts
 	TO event_catalog_reader, event_catalog_writer, event_catalog_admin;
--- the writer loads; the insert trigger writes the quarantine and the
--- duplicate counts as the owner, so no role can forge them
-GRANT INSERT ON event_catalog.events TO event_catalog_writer;
+-- the writer loads: it supplies the event (payload or raw_line) and nothing
+-- else, so it cannot choose event_id (ahead of the sequence, failing every
+-- other load) nor received_at; the insert trigger writes the quarantine and
+-- the duplicate counts as the owner, so no role can forge them
+GRANT INSERT (payload, raw_line) ON event_catalog.events TO event_catalog_writer;
 -- the admin erases
 GRANT DELETE ON event_catalog.events, event_catalog.rejected_events TO event_catalog_admin;

@@ -70,8 +70,6 @@ SELECT customer_id, status FROM event_catalog.upsert_customers(95,
 	'[{"customer_id": "n1", "timestamp": null, "attributes": {"city": "Oslo"}}]');
 SELECT city FROM event_catalog.customers WHERE tenant = 95 AND customer_id = 'n1';
 
-DROP OWNED BY regress_ec_trust_writer;
-DROP ROLE regress_ec_trust_writer;
 
 -- D05: an event stored in RFC 3339 form and sent again in Optimove's strict
 -- form is the same event: a duplicate, also under strict timestamps
@@ -97,3 +95,19 @@ SELECT jsonb_build_object('tenant', 95, 'timestamp', '2026-06-03T10:00:00Z', 'ev
 						  'customer', 's3', 'context', jsonb_object_agg('p' || i, i))
 FROM generate_series(1, 20000) i;
 SELECT jsonb_array_length(problems) AS problems FROM event_catalog.events WHERE tenant = 95 AND customer_id = 's3';
+
+-- D08: the writer supplies the event, nothing else: not an event_id ahead
+-- of the sequence (which would fail every other session's loads), not
+-- received_at
+SET ROLE regress_ec_trust_writer;
+INSERT INTO event_catalog.events (event_id, payload) OVERRIDING SYSTEM VALUE VALUES
+ (900000000, '{"tenant": 95, "timestamp": "2026-06-04T10:00:00Z", "event": "ootb_login", "customer": "s4"}');
+INSERT INTO event_catalog.events (payload, received_at) VALUES
+ ('{"tenant": 95, "timestamp": "2026-06-04T10:00:00Z", "event": "ootb_login", "customer": "s4"}', '2000-01-01');
+INSERT INTO event_catalog.events (payload) VALUES
+ ('{"tenant": 95, "timestamp": "2026-06-04T10:00:00Z", "event": "ootb_login", "customer": "s4"}');
+RESET ROLE;
+SELECT count(*) AS stored, max(event_id) < 900000000 AS id_from_sequence, min(received_at) > now() - interval '1 hour' AS received_now
+FROM event_catalog.events WHERE tenant = 95 AND customer_id = 's4';
+DROP OWNED BY regress_ec_trust_writer;
+DROP ROLE regress_ec_trust_writer;
