@@ -48,3 +48,5 @@
 \ir reports/validation_report.sql
 
 \ir tenant_isolation/tenant_isolation.sql
+
+\ir erasure/erase_customer.sql
