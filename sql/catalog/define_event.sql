@@ -36,6 +36,8 @@ DECLARE
 	v_display	text;
 	v_category	text;
 	v_reqcust	boolean;
+	v_coltype	regtype;
+	v_fits		boolean;
 BEGIN
 	IF jsonb_typeof(definition) <> 'object' THEN
 		RAISE EXCEPTION 'event definition must be a JSON object, not %', jsonb_typeof(definition)
@@ -218,6 +220,39 @@ BEGIN
 					USING ERRCODE = 'invalid_parameter_value';
 			END IF;
 			v_attr := v_param->>'profile_attribute';
+			-- a typed column of customers takes only values it can hold: a
+			-- string param must not clear a boolean such as is_blocked
+			SELECT a.atttypid::regtype INTO v_coltype
+			FROM pg_attribute a
+			WHERE a.attrelid = 'event_catalog.customers'::regclass AND a.attname = v_attr
+			  AND a.attnum > 0 AND NOT a.attisdropped;
+			v_fits := CASE
+					WHEN v_coltype IS NULL THEN true
+					WHEN v_coltype = 'boolean'::regtype THEN
+						v_type = 'boolean' OR (v_type = 'string' AND v_allowed IS NOT NULL
+											   AND v_allowed <@ ARRAY['Yes', 'No'])
+					WHEN v_coltype = 'date'::regtype THEN v_type = 'date'
+					WHEN v_coltype IN ('timestamp with time zone'::regtype, 'timestamp without time zone'::regtype)
+						THEN v_type IN ('timestamp', 'date')
+					WHEN v_coltype IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype,
+									   'numeric'::regtype, 'real'::regtype, 'double precision'::regtype)
+						THEN v_type = 'number'
+					WHEN v_coltype IN ('text'::regtype, 'character varying'::regtype) THEN true
+					ELSE v_type = 'string'
+				END;
+			IF v_attr IN ('tenant', 'customer_id', 'attributes', 'attribute_versions',
+						  'exclusion_periods', 'created_at', 'updated_at') THEN
+				RAISE EXCEPTION 'profile_attribute "%" of param "%" of event "%" is a bookkeeping column of customers',
+						v_attr, v_pkey, v_key
+					USING ERRCODE = 'invalid_parameter_value';
+			ELSIF NOT v_fits THEN
+				RAISE EXCEPTION 'param "%" of event "%" of type % cannot feed profile column "%" of type %',
+						v_pkey, v_key, v_type, v_attr, v_coltype
+					USING ERRCODE = 'invalid_parameter_value',
+						  HINT = CASE WHEN v_coltype = 'boolean'::regtype
+									  THEN 'A boolean column takes a boolean param, or a string param with allowed_values among Yes and No.'
+									  ELSE 'Give the param the type of the column, or map it to another attribute.' END;
+			END IF;
 		END IF;
 
 		IF v_existing.builtin THEN

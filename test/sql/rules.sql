@@ -2,6 +2,7 @@
 -- registry, the catalog vocabulary and limits, the key syntax, write
 -- versions, the problem text format, and the Customer Data API's check of
 -- one element (event_catalog_internal.*, reached here as superuser)
+\set SHOW_CONTEXT never
 
 -- the registry, in the order of the SPEC's table, plus invalid_json
 SELECT code, severity FROM event_catalog.problem_codes();

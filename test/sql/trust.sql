@@ -109,5 +109,17 @@ INSERT INTO event_catalog.events (payload) VALUES
 RESET ROLE;
 SELECT count(*) AS stored, max(event_id) < 900000000 AS id_from_sequence, min(received_at) > now() - interval '1 hour' AS received_now
 FROM event_catalog.events WHERE tenant = 95 AND customer_id = 's4';
+-- D12: a string param cannot feed a boolean column (a login's "gold" would
+-- clear is_blocked and make a blocked customer contactable); the builtin
+-- Yes/No params and a boolean custom param can
+SELECT event_catalog.define_event('{"event": "ootb_login", "params": [{"key": "vip_flag", "type": "string", "profile_attribute": "is_blocked"}]}');
+SELECT event_catalog.define_event('{"event": "ootb_login", "params": [{"key": "vip_since", "type": "string", "profile_attribute": "date_of_birth"}]}');
+SELECT event_catalog.define_event('{"event": "ootb_login", "params": [{"key": "vip_flag", "type": "string", "profile_attribute": "tenant"}]}');
+SELECT event_catalog.define_event('{"event": "ootb_login", "params": [{"key": "blocked_now", "type": "boolean", "profile_attribute": "is_blocked"},
+	{"key": "mail_ok", "type": "string", "allowed_values": ["Yes", "No"], "profile_attribute": "allow_email"},
+	{"key": "nickname", "type": "number", "profile_attribute": "alias"}]}');
+SELECT event_catalog.define_event(event_catalog.event_definition('ootb_user_details_update'));
+SELECT event_catalog.define_event('{"event": "ootb_login", "params": []}');
+
 DROP OWNED BY regress_ec_trust_writer;
 DROP ROLE regress_ec_trust_writer;
