@@ -32,3 +32,13 @@ CREATE OR REPLACE FUNCTION event_catalog_internal.is_catalog_key(name text)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'ec_is_catalog_key'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- every element a plain decimal number, as numeric input reads it (the
+-- allowed values of a number param; the catalog cache parses them)
+CREATE OR REPLACE FUNCTION event_catalog_internal.are_numbers(vals text[])
+RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+	SELECT pg_catalog.bool_and(v OPERATOR(pg_catalog.~) '^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]{1,3})?$')
+	FROM pg_catalog.unnest(vals) v
+$$;

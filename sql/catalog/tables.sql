@@ -53,6 +53,11 @@ CREATE TABLE event_catalog.event_params (
 			   OR (data_type IN ('string', 'number')
 				   AND pg_catalog.cardinality(allowed_values) > 0
 				   AND pg_catalog.array_position(allowed_values, NULL) IS NULL)),
+	-- what define_event checks, also for rows written directly: the catalog
+	-- cache reads a number param's allowed values as numbers
+	CONSTRAINT event_params_number_values
+		CHECK (data_type <> 'number' OR allowed_values IS NULL
+			   OR event_catalog_internal.are_numbers(allowed_values)),
 	CONSTRAINT event_params_profile_attribute
 		CHECK (event_catalog_internal.is_snake_case(profile_attribute))
 );

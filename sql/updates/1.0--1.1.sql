@@ -96,7 +96,10 @@ ALTER TABLE event_catalog.event_params
 			   AND (channel IS NULL
 					OR channel OPERATOR(pg_catalog.=) ANY (event_catalog_internal.vocabulary('channel')))),
 	ADD CONSTRAINT event_params_profile_attribute
-		CHECK (event_catalog_internal.is_snake_case(profile_attribute));
+		CHECK (event_catalog_internal.is_snake_case(profile_attribute)),
+	ADD CONSTRAINT event_params_number_values
+		CHECK (data_type <> 'number' OR allowed_values IS NULL
+			   OR event_catalog_internal.are_numbers(allowed_values));
 
 -- every table has a comment
 COMMENT ON TABLE event_catalog.consent_log IS

@@ -121,5 +121,16 @@ SELECT event_catalog.define_event('{"event": "ootb_login", "params": [{"key": "b
 SELECT event_catalog.define_event(event_catalog.event_definition('ootb_user_details_update'));
 SELECT event_catalog.define_event('{"event": "ootb_login", "params": []}');
 
+-- D13: a row written straight into the catalog is held to define_event's
+-- rules: a number param whose allowed values are not numbers would make
+-- every load in every session fail
+INSERT INTO event_catalog.event_types (event_key, display_name) VALUES ('bad_num', 'x');
+INSERT INTO event_catalog.event_params (event_key, param_key, position, data_type, allowed_values)
+VALUES ('bad_num', 'n', 1, 'number', '{abc}');
+INSERT INTO event_catalog.event_params (event_key, param_key, position, data_type, allowed_values)
+VALUES ('bad_num', 'n', 1, 'number', '{1, -2.5, 3e2}');
+SELECT event_catalog.is_valid_event('{"tenant": 95, "timestamp": "2026-06-01T10:00:00Z", "event": "bad_num", "customer": "x", "context": {"n": 300}}');
+DELETE FROM event_catalog.event_types WHERE event_key = 'bad_num';
+
 DROP OWNED BY regress_ec_trust_writer;
 DROP ROLE regress_ec_trust_writer;
