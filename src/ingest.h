@@ -45,6 +45,7 @@ typedef struct IngestState
 	AttrNumber	att_has_effects;
 	AttrNumber	att_raw_line;
 	Oid			content_index;
+	struct EcTenantScope *tenant_scope;	/* tenant.c, read at the first row */
 } IngestState;
 
 /* what happened to the last row the insert trigger saw (for track) */
@@ -90,8 +91,8 @@ extern void ec_dedup_end_subxact(SubXactEvent event, SubTransactionId mySubid,
 
 /* ingest_quarantine.c */
 extern bool ec_event_acceptable(const EcValidation *v);
-extern void ec_quarantine(const EcValidation *v, Jsonb *payload, text *raw,
-						  Jsonb *problems);
+extern void ec_quarantine(Oid owner, const EcValidation *v, Jsonb *payload,
+						  text *raw, Jsonb *problems);
 extern Jsonb *ec_single_problem(const char *code, const char *message);
 
 /* ingest_trigger.c */

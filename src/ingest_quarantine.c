@@ -8,7 +8,10 @@
  *	  An event is stored when it has no errors, or when it is fail-safe and
  *	  only its context has errors.  A quarantined event keeps whatever could
  *	  be read of it (tenant, event key and customer only where valid, the
- *	  payload or the raw line) and always a problem list.
+ *	  payload or the raw line) and always a problem list.  The row is
+ *	  written as the owner of events (no role may write the quarantine
+ *	  itself, so nobody can forge a quarantined event), in the name of the
+ *	  loading role (rejected_by).
  *
  *-------------------------------------------------------------------------
  */
@@ -16,6 +19,7 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
@@ -37,25 +41,29 @@ ec_event_acceptable(const EcValidation *v)
 }
 
 /*
- * Store a rejected event in rejected_events.
+ * Store a rejected event in rejected_events, as owner (the owner of events,
+ * the extension's owner): rejected_by names the loading role.
  */
 void
-ec_quarantine(const EcValidation *v, Jsonb *payload, text *raw, Jsonb *problems)
+ec_quarantine(Oid owner, const EcValidation *v, Jsonb *payload, text *raw, Jsonb *problems)
 {
-	Datum		values[6];
-	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+	Datum		values[7];
+	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	Oid			save_userid;
+	int			save_sec_context;
 	int			ret;
 
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
 	if (quarantine_plan == NULL)
 	{
-		Oid			types[6] = {INT4OID, TEXTOID, TEXTOID, JSONBOID, TEXTOID, JSONBOID};
+		Oid			types[7] = {INT4OID, TEXTOID, TEXTOID, JSONBOID, TEXTOID, JSONBOID, TEXTOID};
 		SPIPlanPtr	plan;
 
 		plan = SPI_prepare("INSERT INTO event_catalog.rejected_events "
-						   "(tenant, event_key, customer_id, payload, raw_line, problems) "
-						   "VALUES ($1, $2, $3, $4, $5, $6)", 6, types);
+						   "(tenant, event_key, customer_id, payload, raw_line, problems, rejected_by) "
+						   "VALUES ($1, $2, $3, $4, $5, $6, $7)", 7, types);
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 		SPI_keepplan(plan);
@@ -83,8 +91,12 @@ ec_quarantine(const EcValidation *v, Jsonb *payload, text *raw, Jsonb *problems)
 	else
 		nulls[4] = 'n';
 	values[5] = JsonbPGetDatum(problems);
+	values[6] = CStringGetTextDatum(GetUserNameFromId(save_userid, false));
 
+	/* an error restores the caller's identity with the (sub)transaction */
+	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	ret = SPI_execute_plan(quarantine_plan, values, nulls, false, 0);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
 	if (ret != SPI_OK_INSERT)
 		elog(ERROR, "could not quarantine an event: %s", SPI_result_code_string(ret));
 	SPI_finish();

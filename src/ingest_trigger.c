@@ -43,6 +43,7 @@
 #include "guc.h"
 #include "ingest.h"
 #include "problems.h"
+#include "tenant.h"
 #include "validate.h"
 
 PG_FUNCTION_INFO_V1(ec_events_before_insert);
@@ -306,7 +307,7 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 						 errmsg("raw_line is not a JSON event: %s", error),
 						 errhint("Set event_catalog.on_invalid to quarantine to load the other lines.")));
-			ec_quarantine(NULL, NULL, raw, ec_single_problem(ec_problem_code(EC_PROBLEM_INVALID_JSON), error));
+			ec_quarantine(rel->rd_rel->relowner, NULL, NULL, raw, ec_single_problem(ec_problem_code(EC_PROBLEM_INVALID_JSON), error));
 			last_outcome = EC_OUTCOME_QUARANTINED;
 			return PointerGetDatum(NULL);
 		}
@@ -317,7 +318,7 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_NOT_NULL_VIOLATION),
 					 errmsg("an event row needs a payload or a raw_line")));
-		ec_quarantine(NULL, NULL, NULL, ec_single_problem(ec_problem_code(EC_PROBLEM_NOT_OBJECT), "event is null"));
+		ec_quarantine(rel->rd_rel->relowner, NULL, NULL, NULL, ec_single_problem(ec_problem_code(EC_PROBLEM_NOT_OBJECT), "event is null"));
 		last_outcome = EC_OUTCOME_QUARANTINED;
 		return PointerGetDatum(NULL);
 	}
@@ -329,10 +330,16 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 	{
 		if (ec_on_invalid == EC_ON_INVALID_ERROR)
 			ec_report_invalid(&v);
-		ec_quarantine(&v, payload, raw, ec_problems_to_jsonb(&v));
+		ec_quarantine(rel->rd_rel->relowner, &v, payload, raw, ec_problems_to_jsonb(&v));
 		last_outcome = EC_OUTCOME_QUARANTINED;
 		return PointerGetDatum(NULL);
 	}
+
+	/*
+	 * The tenant barrier, before the duplicate probe: an event of another
+	 * tenant fails the same way whether or not it is stored.
+	 */
+	ec_tenant_check_write(rel, &st->tenant_scope, fcinfo->flinfo->fn_mcxt, v.tenant);
 
 	/* an identical event already stored: skip and count */
 	hash = palloc(sizeof(pg_uuid_t));
@@ -518,9 +525,6 @@ ec_events_after_statement(PG_FUNCTION_ARGS)
 
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
-	if (counts != NIL)
-		ec_flush_duplicate_counts(counts);
-	if (idlists != NIL)
 	{
 		Oid			save_userid;
 		int			save_sec_context;
@@ -528,15 +532,18 @@ ec_events_after_statement(PG_FUNCTION_ARGS)
 		Oid			namespace;
 
 		/*
-		 * The upkeep is internal (no role may call it), so it runs as the
-		 * owner of this trigger function, the extension's owner, as a
-		 * SECURITY DEFINER function would; an error restores the caller's
-		 * identity with the (sub)transaction.
+		 * The duplicate counts and the upkeep are bookkeeping no role may
+		 * write or call, so they run as the owner of this trigger function,
+		 * the extension's owner, as a SECURITY DEFINER function would; an
+		 * error restores the caller's identity with the (sub)transaction.
 		 */
 		function_owner_and_schema(fcinfo->flinfo->fn_oid, &owner, &namespace);
 		GetUserIdAndSecContext(&save_userid, &save_sec_context);
 		SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-		apply_effects(idlists, namespace);
+		if (counts != NIL)
+			ec_flush_duplicate_counts(counts);
+		if (idlists != NIL)
+			apply_effects(idlists, namespace);
 		SetUserIdAndSecContext(save_userid, save_sec_context);
 	}
 	SPI_finish();

@@ -81,7 +81,9 @@ SELECT pg_catalog.pg_extension_config_dump('event_catalog.duplicate_counts', '')
 GRANT SELECT ON event_catalog.events, event_catalog.rejected_events, event_catalog.duplicate_counts
 	TO event_catalog_reader, event_catalog_writer, event_catalog_admin;
 -- the writer loads; quarantine and duplicate counts are written as the loader
-GRANT INSERT ON event_catalog.events, event_catalog.rejected_events TO event_catalog_writer;
-GRANT INSERT, UPDATE ON event_catalog.duplicate_counts TO event_catalog_writer;
+-- the quarantine and the duplicate counts are written by the insert trigger
+-- as the owner (src/ingest_quarantine.c, src/ingest_trigger.c): no role
+-- writes them directly, so nobody can forge them
+GRANT INSERT ON event_catalog.events TO event_catalog_writer;
 -- the admin erases
 GRANT DELETE ON event_catalog.events, event_catalog.rejected_events TO event_catalog_admin;

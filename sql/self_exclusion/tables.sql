@@ -52,4 +52,4 @@ COMMENT ON TABLE event_catalog.self_exclusion_anomalies IS
 
 GRANT SELECT ON event_catalog.self_exclusions, event_catalog.self_exclusion_anomalies
 	TO event_catalog_reader, event_catalog_admin;
-GRANT SELECT ON event_catalog.self_exclusions TO event_catalog_writer;
+GRANT SELECT ON event_catalog.self_exclusions, event_catalog.self_exclusion_anomalies TO event_catalog_writer;

@@ -102,8 +102,12 @@ ALTER TABLE event_catalog.event_params
 COMMENT ON TABLE event_catalog.consent_log IS
 	'Every write (event or API call) that carried consent or contact attributes, one row per write; read it through customer_changes.';
 
+-- the tenant barrier (tenant_roles) and the bookkeeping privileges
+\ir 1.0--1.1/tenants.sql
+
 -- every function as in 1.1
 \ir ../functions.sql
+\ir 1.0--1.1/tenants_after.sql
 
 -- the profile merge functions, regenerated with the 1.1 rules
 SELECT event_catalog.build_profile_functions();
