@@ -18,6 +18,7 @@
 \ir profiles/tables.sql
 \ir self_exclusion/tables.sql
 \ir tenant_isolation/tables.sql
+\ir erasure/tables.sql
 
 \ir functions.sql
 

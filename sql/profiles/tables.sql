@@ -122,3 +122,5 @@ SELECT pg_catalog.pg_extension_config_dump('event_catalog.customer_updates_updat
 GRANT SELECT ON event_catalog.customers, event_catalog.customer_updates, event_catalog.consent_log,
 	event_catalog.customer_changes TO event_catalog_reader, event_catalog_admin;
 GRANT SELECT ON event_catalog.customers TO event_catalog_writer;
+-- erasure and retention of API writes; a trigger recomputes the customers
+GRANT DELETE ON event_catalog.customer_updates TO event_catalog_admin;
