@@ -17,8 +17,12 @@ AS $$
 	-- query; every name is schema-qualified
 	SELECT c.customer_id
 	FROM event_catalog.customers c
-	WHERE c.tenant OPERATOR(pg_catalog.=) contactable_customers.tenant
-	  AND ((event_catalog.check_channel(contactable_customers.channel) OPERATOR(pg_catalog.=) 'email'
+	-- the channel is checked once, before any row: an unknown one is an
+	-- error whatever the customers (a qual without columns is evaluated
+	-- once, ahead of the scan)
+	WHERE event_catalog.check_channel(contactable_customers.channel) IS NOT NULL
+	  AND c.tenant OPERATOR(pg_catalog.=) contactable_customers.tenant
+	  AND ((contactable_customers.channel OPERATOR(pg_catalog.=) 'email'
 			AND c.allow_email AND c.email IS NOT NULL)
 		OR (contactable_customers.channel OPERATOR(pg_catalog.=) 'sms'
 			AND c.allow_sms AND c.mobile_number IS NOT NULL)
