@@ -28,7 +28,7 @@ DATA_built  = sql/event_catalog--$(EXTVERSION).sql sql/event_catalog--1.0--1.1.s
 #  - TAP: test/t/*.pl, each starting its own clusters (not as root)
 REGRESS      = setup catalog validate validate_events guc define_event \
                cache_invalidation hostile ingest profiles profiles_property \
-               self_exclusion self_exclusion_property reports fuzz security rules tenants erasure \
+               self_exclusion self_exclusion_property reports fuzz security rules tenants erasure contact \
                upgrade
 REGRESS_OPTS = --inputdir=test --outputdir=.
 ISOLATION    = catalog_invalidation catalog_and_deletes concurrent_loads catalog_parallel
