@@ -7,7 +7,7 @@ OBJS        = src/event_catalog.o src/guc.o src/catalog_cache.o \
               src/rules.o src/problems.o src/versions.o src/customer_write.o \
               src/timestamp_parse.o src/validate.o src/ingest_raw.o \
               src/ingest_dedup.o src/ingest_quarantine.o src/ingest_trigger.o \
-              src/track.o src/profiles.o src/locks.o
+              src/track.o src/profiles.o src/locks.o src/tenant.o
 PGFILEDESC  = "event_catalog - Optimove OOTB events in PostgreSQL"
 
 # Install scripts.  sql/event_catalog.sql lists the sources of the current
@@ -28,7 +28,7 @@ DATA_built  = sql/event_catalog--$(EXTVERSION).sql sql/event_catalog--1.0--1.1.s
 #  - TAP: test/t/*.pl, each starting its own clusters (not as root)
 REGRESS      = setup catalog validate validate_events guc define_event \
                cache_invalidation hostile ingest profiles profiles_property \
-               self_exclusion self_exclusion_property reports fuzz security rules trust erasure \
+               self_exclusion self_exclusion_property reports fuzz security rules trust tenants erasure contact \
                upgrade
 REGRESS_OPTS = --inputdir=test --outputdir=.
 ISOLATION    = catalog_invalidation catalog_and_deletes concurrent_loads catalog_parallel load_locks

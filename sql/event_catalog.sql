@@ -17,6 +17,8 @@
 \ir effects/customer_ref.sql
 \ir profiles/tables.sql
 \ir self_exclusion/tables.sql
+\ir tenant_isolation/tables.sql
+\ir erasure/tables.sql
 
 \ir functions.sql
 

@@ -28,6 +28,7 @@
 \ir profiles/check_customer_write.sql
 \ir profiles/upsert_customers.sql
 \ir profiles/customer_updates_after_insert.sql
+\ir profiles/customer_updates_after_delete.sql
 \ir profiles/upsert_customer.sql
 
 \ir self_exclusion/helpers.sql

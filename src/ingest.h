@@ -45,6 +45,7 @@ typedef struct IngestState
 	AttrNumber	att_has_effects;
 	AttrNumber	att_raw_line;
 	Oid			content_index;
+	struct EcTenantScope *tenant_scope;	/* tenant.c, read at the first row */
 } IngestState;
 
 /* what happened to the last row the insert trigger saw (for track) */

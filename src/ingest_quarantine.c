@@ -8,7 +8,10 @@
  *	  An event is stored when it has no errors, or when it is fail-safe and
  *	  only its context has errors.  A quarantined event keeps whatever could
  *	  be read of it (tenant, event key and customer only where valid, the
- *	  payload or the raw line) and always a problem list.
+ *	  payload or the raw line) and always a problem list.  The row is
+ *	  written as the owner of events (no role may write the quarantine
+ *	  itself, so nobody can forge a quarantined event), in the name of the
+ *	  loading role (rejected_by).
  *
  *-------------------------------------------------------------------------
  */

@@ -43,6 +43,7 @@
 #include "guc.h"
 #include "ingest.h"
 #include "problems.h"
+#include "tenant.h"
 #include "validate.h"
 
 PG_FUNCTION_INFO_V1(ec_events_before_insert);
@@ -343,6 +344,12 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 		last_outcome = EC_OUTCOME_QUARANTINED;
 		return PointerGetDatum(NULL);
 	}
+
+	/*
+	 * The tenant barrier, before the duplicate probe: an event of another
+	 * tenant fails the same way whether or not it is stored.
+	 */
+	ec_tenant_check_write(rel, &st->tenant_scope, fcinfo->flinfo->fn_mcxt, v.tenant);
 
 	/* a bulk load of this tenant runs alone (locks.c) */
 	ec_lock_tenant_load(v.tenant, single_event_statement);

@@ -31,6 +31,8 @@ export PGDATABASE=demo
 psql="psql -X -q -v ON_ERROR_STOP=1"
 $psql -d postgres -c "CREATE DATABASE demo"
 $psql -c "CREATE EXTENSION event_catalog"
+# the setup step of README "Settings": a misspelt setting is an error at SET time
+$psql -c "ALTER DATABASE demo SET session_preload_libraries = 'event_catalog'"
 
 ec_log "generating the sample feed for $customers customers"
 $psql -f "$repo/test/sample/sample_events.sql"

@@ -17,9 +17,9 @@ AS $$
 	-- query; every name is schema-qualified
 	SELECT c.customer_id
 	FROM event_catalog.customers c
-	-- the channel check names no column, so the planner makes it a one-time
-	-- filter that runs before the scan: an unknown channel is an error even
-	-- for a tenant without customers
+	-- the channel is checked once, before any row: an unknown one is an
+	-- error whatever the customers (a qual without columns is evaluated
+	-- once, ahead of the scan)
 	WHERE event_catalog.check_channel(contactable_customers.channel) IS NOT NULL
 	  AND c.tenant OPERATOR(pg_catalog.=) contactable_customers.tenant
 	  AND ((contactable_customers.channel OPERATOR(pg_catalog.=) 'email'

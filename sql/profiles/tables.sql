@@ -92,7 +92,8 @@ COMMENT ON TABLE event_catalog.consent_log IS
 	'Every write (event or API call) that carried consent or contact attributes, one row per write; read it through customer_changes.';
 
 -- the changes, in event-time order: old_value is the value before
-CREATE VIEW event_catalog.customer_changes AS
+-- security_invoker: the reader's own privileges and tenant policies apply
+CREATE VIEW event_catalog.customer_changes WITH (security_invoker = true) AS
 SELECT l.tenant, l.customer_id, l.attribute, l.old_value, l.new_value, l.changed_at,
 	   l.event_id, CASE WHEN l.event_id IS NOT NULL THEN 'event' ELSE 'api' END AS source,
 	   l.update_id
@@ -121,3 +122,5 @@ SELECT pg_catalog.pg_extension_config_dump('event_catalog.customer_updates_updat
 GRANT SELECT ON event_catalog.customers, event_catalog.customer_updates, event_catalog.consent_log,
 	event_catalog.customer_changes TO event_catalog_reader, event_catalog_admin;
 GRANT SELECT ON event_catalog.customers TO event_catalog_writer;
+-- erasure and retention of API writes; a trigger recomputes the customers
+GRANT DELETE ON event_catalog.customer_updates TO event_catalog_admin;

@@ -32,6 +32,15 @@ BEGIN
 		RAISE EXCEPTION 'tenant % is not a positive integer', v_tenant
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
+	-- the tenant barrier: this function runs as the owner, so it asks for
+	-- the role it acts for what the policies would answer
+	IF NOT event_catalog_internal.may_write_tenant(event_catalog_internal.outer_user(), v_tenant) THEN
+		RAISE EXCEPTION 'role "%" may not write customers of tenant %',
+			pg_get_userbyid(event_catalog_internal.outer_user()), v_tenant
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('Tenant isolation is enabled and tenant %s is not bound to the role in event_catalog.tenant_roles.', v_tenant),
+				  HINT = 'An administrator binds tenants to roles in event_catalog.tenant_roles.';
+	END IF;
 	IF jsonb_typeof(customers) <> 'array' THEN
 		RAISE EXCEPTION 'customers must be a JSON array, not %', jsonb_typeof(customers)
 			USING ERRCODE = 'invalid_parameter_value',

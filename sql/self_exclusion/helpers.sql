@@ -30,7 +30,8 @@ AS $$
 $$;
 
 -- the periods in which a customer is self-excluded: each episode from its
--- request to its lift (open-ended while not lifted), or null
+-- request to its lift (open-ended while not lifted), with those kept
+-- through an erasure (erased_exclusions), or null
 -- (no SET clause: the profile merge calls it once per new customer, and a
 -- SET costs a configuration save and restore per call; every name in it is
 -- qualified instead)
@@ -38,10 +39,18 @@ CREATE OR REPLACE FUNCTION event_catalog_internal.exclusion_periods(tenant integ
 RETURNS tstzmultirange
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
 AS $$
-	SELECT pg_catalog.range_agg(pg_catalog.tstzrange(s.requested_at, s.lifted_at, '[)'))
-	FROM event_catalog.self_exclusions s
-	WHERE s.tenant OPERATOR(pg_catalog.=) exclusion_periods.tenant
-	  AND s.customer_id OPERATOR(pg_catalog.=) exclusion_periods.customer_id
+	SELECT pg_catalog.range_agg(p.period)
+	FROM (SELECT pg_catalog.tstzrange(s.requested_at, s.lifted_at, '[)') AS period
+		  FROM event_catalog.self_exclusions s
+		  WHERE s.tenant OPERATOR(pg_catalog.=) exclusion_periods.tenant
+			AND s.customer_id OPERATOR(pg_catalog.=) exclusion_periods.customer_id
+		  UNION ALL
+		  -- an exclusion kept through the customer's erasure
+		  SELECT pg_catalog.unnest(x.in_force)
+		  FROM event_catalog.erased_exclusions x
+		  WHERE x.tenant OPERATOR(pg_catalog.=) exclusion_periods.tenant
+			AND x.customer_digest OPERATOR(pg_catalog.=)
+				pg_catalog.sha256(pg_catalog.convert_to(exclusion_periods.customer_id, 'UTF8'))) p
 $$;
 
 REVOKE ALL ON FUNCTION event_catalog_internal.to_timestamp_or_null(text) FROM PUBLIC;

@@ -16,6 +16,12 @@ AS $$
 		  AND s.customer_id = is_self_excluded.customer_id
 		  AND s.requested_at <= is_self_excluded.at
 		  AND (s.lifted_at IS NULL OR s.lifted_at > is_self_excluded.at))
+	OR EXISTS (
+		-- an exclusion kept through the customer's erasure
+		SELECT 1 FROM event_catalog.erased_exclusions x
+		WHERE x.tenant = is_self_excluded.tenant
+		  AND x.customer_digest = sha256(convert_to(is_self_excluded.customer_id, 'UTF8'))
+		  AND x.in_force @> is_self_excluded.at)
 $$;
 
 COMMENT ON FUNCTION event_catalog.is_self_excluded(integer, text, timestamptz) IS

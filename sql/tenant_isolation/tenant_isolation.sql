@@ -1,14 +1,17 @@
 /*
  * tenant_isolation/tenant_isolation.sql
- *	  Optional per-tenant row-level security.
+ *	  Per-tenant row-level security: a barrier keyed by role membership.
  */
 
 /*
- * enable_tenant_isolation(): every table with a tenant column gets a policy
- * that shows (and accepts) only the rows of the tenant in the setting
- * event_catalog.tenant; without the setting, nothing.  The owner (and so the
- * SECURITY DEFINER upkeep functions) is not subject to it.
- * disable_tenant_isolation() removes it.
+ * enable_tenant_isolation(): every table with a tenant column (but
+ * tenant_roles, which has its own policies) gets row-level security with a
+ * policy that shows and accepts only the rows of the tenants bound in
+ * event_catalog.tenant_roles to a role the querying role is a member of;
+ * members of event_catalog_admin see every row, including quarantined lines
+ * whose tenant could not be read.  What a role SETs changes nothing.  The
+ * owner (and so the upkeep) is not subject to it.  Both sub-selects run once
+ * per statement.  disable_tenant_isolation() removes it.
  */
 CREATE OR REPLACE FUNCTION event_catalog_internal.set_tenant_isolation(enabled boolean)
 RETURNS void
@@ -24,22 +27,55 @@ BEGIN
 		SELECT c.relname FROM pg_class c
 		JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant' AND NOT a.attisdropped
 		WHERE c.relnamespace = 'event_catalog'::regnamespace AND c.relkind = 'r'
+		  AND c.relname <> 'tenant_roles'
 		ORDER BY c.relname
 	LOOP
 		EXECUTE format('DROP POLICY IF EXISTS tenant_isolation ON event_catalog.%I', t);
 		IF enabled THEN
 			EXECUTE format('ALTER TABLE event_catalog.%I ENABLE ROW LEVEL SECURITY', t);
-			-- quarantined lines whose tenant could not be read belong to no tenant
 			EXECUTE format($p$CREATE POLICY tenant_isolation ON event_catalog.%I
-							  USING (tenant OPERATOR(pg_catalog.=) event_catalog.current_tenant() %2$s)
-							  WITH CHECK (tenant OPERATOR(pg_catalog.=) event_catalog.current_tenant() %2$s) $p$,
-						   t, CASE WHEN t = 'rejected_events' THEN 'OR tenant IS NULL' ELSE '' END);
+				USING ((SELECT pg_catalog.pg_has_role('event_catalog_admin', 'MEMBER'))
+					   OR tenant OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT r.tenant FROM event_catalog.tenant_roles r)))
+				WITH CHECK ((SELECT pg_catalog.pg_has_role('event_catalog_admin', 'MEMBER'))
+					   OR tenant OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT r.tenant FROM event_catalog.tenant_roles r)))
+				$p$, t);
 		ELSE
 			EXECUTE format('ALTER TABLE event_catalog.%I DISABLE ROW LEVEL SECURITY', t);
 		END IF;
 	END LOOP;
 END
 $$;
+
+/*
+ * May a role write a tenant?  What the policies answer for it: yes without
+ * isolation, for the owner, a superuser or a role that bypasses row-level
+ * security, for members of event_catalog_admin, and for the tenants bound
+ * to a role it is a member of.  For SECURITY DEFINER functions, which the
+ * policies do not reach (they run as the owner): they ask it for
+ * outer_user().
+ */
+CREATE OR REPLACE FUNCTION event_catalog_internal.may_write_tenant(role_id oid, tenant integer)
+RETURNS boolean
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT NOT c.relrowsecurity
+		OR c.relowner OPERATOR(pg_catalog.=) may_write_tenant.role_id
+		OR r.rolsuper OR r.rolbypassrls
+		OR pg_catalog.pg_has_role(may_write_tenant.role_id, 'event_catalog_admin', 'MEMBER')
+		OR EXISTS (SELECT 1 FROM event_catalog.tenant_roles t
+				   WHERE t.tenant OPERATOR(pg_catalog.=) may_write_tenant.tenant
+					 AND pg_catalog.pg_has_role(may_write_tenant.role_id, t.role, 'MEMBER'))
+	FROM pg_catalog.pg_class c, pg_catalog.pg_roles r
+	WHERE c.oid = 'event_catalog.customers'::pg_catalog.regclass
+	  AND r.oid OPERATOR(pg_catalog.=) may_write_tenant.role_id
+$$;
+
+-- the role outside every SECURITY DEFINER function (src/tenant.c)
+CREATE OR REPLACE FUNCTION event_catalog_internal.outer_user()
+RETURNS oid
+AS 'MODULE_PATHNAME', 'ec_outer_user'
+LANGUAGE C STABLE STRICT;
 
 CREATE OR REPLACE FUNCTION event_catalog.enable_tenant_isolation()
 RETURNS void
@@ -57,16 +93,16 @@ RETURNS integer
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$ SELECT NULLIF(pg_catalog.current_setting('event_catalog.tenant', true), '')::integer $$;
 
-GRANT EXECUTE ON FUNCTION event_catalog.current_tenant() TO PUBLIC;
-
 REVOKE ALL ON FUNCTION event_catalog_internal.set_tenant_isolation(boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION event_catalog_internal.may_write_tenant(oid, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION event_catalog_internal.outer_user() FROM PUBLIC;
 COMMENT ON FUNCTION event_catalog.enable_tenant_isolation() IS
-	'Give every table with a tenant column a policy showing only the rows of the tenant in event_catalog.tenant.';
+	'Tenant isolation on: every role sees and writes only the tenants bound to its roles in tenant_roles (admins: all).';
 REVOKE ALL ON FUNCTION event_catalog.enable_tenant_isolation() FROM PUBLIC;
 COMMENT ON FUNCTION event_catalog.disable_tenant_isolation() IS
-	'Remove the per-tenant row-level security.';
+	'Tenant isolation off: every role with the grants sees every tenant.';
 REVOKE ALL ON FUNCTION event_catalog.disable_tenant_isolation() FROM PUBLIC;
 COMMENT ON FUNCTION event_catalog.current_tenant() IS
-	'The tenant of the setting event_catalog.tenant, or null (used by the tenant isolation policies).';
+	'The tenant of the setting event_catalog.tenant, or null (a label for the application; isolation does not use it).';
 REVOKE ALL ON FUNCTION event_catalog.current_tenant() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION event_catalog.current_tenant() TO PUBLIC;

@@ -107,9 +107,14 @@ COMMENT ON TABLE event_catalog.consent_log IS
 
 -- table privileges
 \ir 1.0--1.1/grants.sql
+-- the tenant barrier (tenant_roles) and the bookkeeping privileges
+\ir 1.0--1.1/tenants.sql
+\ir 1.0--1.1/erasure.sql
 
 -- every function as in 1.1
 \ir ../functions.sql
+\ir 1.0--1.1/tenants_after.sql
+\ir 1.0--1.1/erasure_after.sql
 
 -- the profile merge functions, regenerated with the 1.1 rules
 SELECT event_catalog.build_profile_functions();

@@ -76,3 +76,25 @@ SET LOCAL event_catalog.unknown_params = reject;
 SELECT event_catalog.is_valid_event(ev('ootb_login', '{"x": 1}'));
 COMMIT;
 SELECT event_catalog.is_valid_event(ev('ootb_login', '{"x": 1}'));
+
+-- Typos before the library is loaded.  Without the setup step, a new
+-- session that SETs before any event_catalog call gets a placeholder: the
+-- misspelt name and the bad value are accepted, then dropped with a warning
+-- when the library loads, and on_invalid stays error.
+\c
+SET event_catalog.on_invlid = x;
+SET event_catalog.on_invalid = quarantined;
+SELECT event_catalog.is_valid_event('{}');
+SHOW event_catalog.on_invalid;
+-- The setup step (README, "Settings"): the library loaded at the start of
+-- every session of the database, so both are errors at SET time
+SELECT format('ALTER DATABASE %I SET session_preload_libraries = %L', current_database(), 'event_catalog')
+\gexec
+\c
+SET event_catalog.on_invlid = x;
+SET event_catalog.on_invalid = quarantined;
+SHOW event_catalog.on_invalid;
+SET event_catalog.on_invalid = quarantine;
+SHOW event_catalog.on_invalid;
+SELECT format('ALTER DATABASE %I RESET session_preload_libraries', current_database())
+\gexec
