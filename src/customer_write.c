@@ -89,7 +89,10 @@ find_param(const EcEventDef *def, const char *key, int len)
 
 /*
  * The profile param an attribute key names: the param named key, or else
- * the one named ootb_<key>; NULL unless it has a profile attribute.
+ * the one named ootb_<key>, or else the one whose profile attribute is key
+ * (registration_status is ootb_status's); NULL unless it has a profile
+ * attribute.  So a write to a profile attribute is always checked with the
+ * rules of the param that feeds it, whichever name it is given under.
  */
 static const EcParamDef *
 profile_param(const EcEventDef *def, const char *key, int len)
@@ -108,6 +111,19 @@ profile_param(const EcEventDef *def, const char *key, int len)
 		memcpy(prefixed + plen, key, len);
 		param = find_param(def, prefixed, plen + len);
 		pfree(prefixed);
+	}
+	if (param == NULL)
+	{
+		for (int i = 0; i < def->nparams; i++)
+		{
+			const char *attr = def->params[i].profile_attribute;
+
+			if (attr != NULL && strlen(attr) == len && memcmp(attr, key, len) == 0)
+			{
+				param = &def->params[i];
+				break;
+			}
+		}
 	}
 	return (param != NULL && param->profile_attribute != NULL) ? param : NULL;
 }
@@ -252,10 +268,8 @@ ec_check_customer_write(PG_FUNCTION_ARGS)
 			}
 		}
 
-		/* timestamp: optional, but when given, as an event's (null: missing) */
-		if (has_ts && ts.type == jbvNull)
-			ec_missing_property(&v, "timestamp");
-		else if (has_ts)
+		/* timestamp: optional; when given, as an event's (null: not given) */
+		if (has_ts && ts.type != jbvNull)
 		{
 			ec_check_timestamp(&v, &ts);
 			if (v.has_timestamp)

@@ -27,6 +27,7 @@
 #include "utils/relcache.h"
 #include "utils/uuid.h"
 
+#include "problems.h"
 #include "validate.h"
 
 /* attribute numbers of events, looked up once per query */
@@ -75,7 +76,8 @@ typedef enum EcOutcome
 	}
 
 /* ingest_raw.c */
-extern Jsonb *ec_parse_raw_line(text *raw, char **error, bool *blank);
+extern Jsonb *ec_parse_raw_line(text *raw, char **error, EcProblemCode *code,
+								bool *blank);
 
 /* ingest_dedup.c */
 extern void ec_content_hash(const EcValidation *v, Jsonb *payload, pg_uuid_t *out);
