@@ -349,7 +349,15 @@ ec_catalog_load(void)
 		while ((def = hash_seq_search(&status)) != NULL)
 		{
 			def->by_key = palloc(sizeof(EcParamDef *) * Max(1, def->nparams));
-			def->has_effects = (strcmp(def->category, "self_exclusion") == 0);
+			/*
+			 * The one decision whether an event takes part in its
+			 * customer's derived state (stored as events.has_effects):
+			 * one of the five seeded self-exclusion events, or an event
+			 * with a param that feeds the profile.  Every SQL path takes
+			 * the events by that column.
+			 */
+			def->has_effects = def->builtin &&
+				strcmp(def->category, "self_exclusion") == 0;
 			for (int i = 0; i < def->nparams; i++)
 			{
 				def->by_key[i] = &def->params[i];

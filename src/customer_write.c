@@ -91,8 +91,8 @@ find_param(const EcEventDef *def, const char *key, int len)
  * The profile param an attribute key names: the param named key, or else
  * the one named ootb_<key>, or else the one whose profile attribute is key
  * (registration_status is ootb_status's); NULL unless it has a profile
- * attribute.  The last is a walk over the params, taken only by keys that
- * name no param.
+ * attribute.  So a write to a profile attribute is always checked with the
+ * rules of the param that feeds it, whichever name it is given under.
  */
 static const EcParamDef *
 profile_param(const EcEventDef *def, const char *key, int len)
@@ -112,14 +112,18 @@ profile_param(const EcEventDef *def, const char *key, int len)
 		param = find_param(def, prefixed, plen + len);
 		pfree(prefixed);
 	}
-	for (int i = 0; param == NULL && i < def->nparams; i++)
+	if (param == NULL)
 	{
-		const EcParamDef *p = def->by_key[i];
+		for (int i = 0; i < def->nparams; i++)
+		{
+			const char *attr = def->params[i].profile_attribute;
 
-		if (p->profile_attribute != NULL &&
-			strlen(p->profile_attribute) == len &&
-			memcmp(p->profile_attribute, key, len) == 0)
-			param = p;
+			if (attr != NULL && strlen(attr) == len && memcmp(attr, key, len) == 0)
+			{
+				param = &def->params[i];
+				break;
+			}
+		}
 	}
 	return (param != NULL && param->profile_attribute != NULL) ? param : NULL;
 }
@@ -264,7 +268,7 @@ ec_check_customer_write(PG_FUNCTION_ARGS)
 			}
 		}
 
-		/* timestamp: optional, and null is the same as absent; when given, as an event's */
+		/* timestamp: optional; when given, as an event's (null: not given) */
 		if (has_ts && ts.type != jbvNull)
 		{
 			ec_check_timestamp(&v, &ts);

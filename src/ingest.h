@@ -27,6 +27,7 @@
 #include "utils/relcache.h"
 #include "utils/uuid.h"
 
+#include "problems.h"
 #include "validate.h"
 
 /* attribute numbers of events, looked up once per query */
@@ -76,7 +77,8 @@ typedef enum EcOutcome
 	}
 
 /* ingest_raw.c */
-extern Jsonb *ec_parse_raw_line(text *raw, char **error, bool *blank);
+extern Jsonb *ec_parse_raw_line(text *raw, char **error, EcProblemCode *code,
+								bool *blank);
 
 /*
  * Lock tag classes (LOCKTAG field4) of our advisory-type locks; the SQL

@@ -9,7 +9,10 @@
  *	  Invariant: parsing never raises an error for bad input.  Every check
  *	  that jsonb input could fail on (length, nesting depth, JSON syntax,
  *	  numbers beyond numeric's range) is made first, without raising
- *	  errors; only a line that passes them all reaches jsonb_in.
+ *	  errors; only a line that passes them all reaches jsonb_in.  The
+ *	  length limit (EC_EVENT_MAX_BYTES, 1 MB) also bounds jsonb_in's memory:
+ *	  a 34 MB line of 17 million array elements made it ask for more than
+ *	  1 GB and abort the whole COPY.
  *
  *-------------------------------------------------------------------------
  */
@@ -23,16 +26,6 @@
 #include "utils/jsonb.h"
 
 #include "ingest.h"
-
-/*
- * limits for raw lines, so that jsonb input never raises an error nor
- * builds a huge value: an Optimove event is a few kilobytes at most (50
- * params of 255 characters), while a 34 MB line of 17M array elements made
- * jsonb input ask for more than 1 GB
- */
-#define EC_RAW_MAX_BYTES	(1024 * 1024)
-#define EC_RAW_MAX_DEPTH	1000
-#define EC_RAW_MAX_DIGITS	10000	/* digits plus |exponent| of a number */
 
 typedef struct NumberCheck
 {
@@ -61,7 +54,8 @@ check_number_token(void *state, char *token, JsonTokenType tokentype)
 
 		if (exponent > 1000 || exponent < -1000)
 			nc->too_big = true;
-		digits += labs(exponent);
+		else
+			digits += labs(exponent);
 	}
 	if (digits > EC_RAW_MAX_DIGITS)
 		nc->too_big = true;
@@ -99,14 +93,15 @@ json_depth(const char *s, int len, int limit)
 }
 
 /*
- * Parse a raw line into jsonb, or return NULL with *error set.  Every check
- * that jsonb input could fail on is made first, without raising errors.
+ * Parse a raw line into jsonb, or return NULL with *error and *code set
+ * (too_large or invalid_json).  Every check that jsonb input could fail on
+ * is made first, without raising errors.
  */
 Jsonb *
-ec_parse_raw_line(text *raw, char **error, bool *blank)
+ec_parse_raw_line(text *raw, char **error, EcProblemCode *code, bool *blank)
 {
-	char	   *s = text_to_cstring(raw);
-	int			len = strlen(s);
+	char	   *s;
+	int			len = VARSIZE_ANY_EXHDR(raw);
 	JsonLexContext *lex;
 	JsonSemAction sem = {0};
 	NumberCheck nc = {false};
@@ -114,17 +109,22 @@ ec_parse_raw_line(text *raw, char **error, bool *blank)
 	int			i;
 
 	*blank = false;
+	*code = EC_PROBLEM_INVALID_JSON;
+	if (len > EC_EVENT_MAX_BYTES)
+	{
+		*code = EC_PROBLEM_TOO_LARGE;
+		*error = psprintf("line is %d bytes long, more than the limit of %d",
+						  len, EC_EVENT_MAX_BYTES);
+		return NULL;
+	}
+	s = text_to_cstring(raw);
+	len = strlen(s);
 	for (i = 0; i < len; i++)
 		if (!isspace((unsigned char) s[i]))
 			break;
 	if (i == len)
 	{
 		*blank = true;
-		return NULL;
-	}
-	if (len > EC_RAW_MAX_BYTES)
-	{
-		*error = psprintf("line is %d bytes long, more than the limit of %d", len, EC_RAW_MAX_BYTES);
 		return NULL;
 	}
 	if (json_depth(s, len, EC_RAW_MAX_DEPTH) > EC_RAW_MAX_DEPTH)
@@ -144,7 +144,9 @@ ec_parse_raw_line(text *raw, char **error, bool *blank)
 	}
 	if (nc.too_big)
 	{
-		*error = pstrdup("invalid JSON: a number is out of the range of numeric");
+		*code = EC_PROBLEM_TOO_LARGE;
+		*error = psprintf("a number has more than %d digits (counting its exponent) or an exponent beyond 1000",
+						  EC_RAW_MAX_DIGITS);
 		return NULL;
 	}
 	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(s)));

@@ -298,13 +298,14 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 	if (raw != NULL)
 	{
 		char	   *error = NULL;
+		EcProblemCode code;
 		bool		blank;
 
 		if (payload != NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("an event row must give either payload or raw_line, not both")));
-		payload = ec_parse_raw_line(raw, &error, &blank);
+		payload = ec_parse_raw_line(raw, &error, &code, &blank);
 		if (blank)
 		{
 			last_outcome = EC_OUTCOME_SKIPPED;
@@ -314,10 +315,12 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 		{
 			if (ec_on_invalid == EC_ON_INVALID_ERROR)
 				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-						 errmsg("raw_line is not a JSON event: %s", error),
+						(errcode(code == EC_PROBLEM_TOO_LARGE ? ERRCODE_PROGRAM_LIMIT_EXCEEDED
+								 : ERRCODE_INVALID_TEXT_REPRESENTATION),
+						 errmsg(code == EC_PROBLEM_TOO_LARGE ? "raw_line is too large: %s"
+								: "raw_line is not a JSON event: %s", error),
 						 errhint("Set event_catalog.on_invalid to quarantine to load the other lines.")));
-			ec_quarantine(rel, NULL, NULL, raw, ec_single_problem(ec_problem_code(EC_PROBLEM_INVALID_JSON), error));
+			ec_quarantine(rel, NULL, NULL, raw, ec_single_problem(ec_problem_code(code), error));
 			last_outcome = EC_OUTCOME_QUARANTINED;
 			return PointerGetDatum(NULL);
 		}
@@ -329,6 +332,23 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_NOT_NULL_VIOLATION),
 					 errmsg("an event row needs a payload or a raw_line")));
 		ec_quarantine(rel, NULL, NULL, NULL, ec_single_problem(ec_problem_code(EC_PROBLEM_NOT_OBJECT), "event is null"));
+		last_outcome = EC_OUTCOME_QUARANTINED;
+		return PointerGetDatum(NULL);
+	}
+
+	/* an event too large to store, however it came (see EC_EVENT_MAX_BYTES) */
+	if (VARSIZE(payload) > EC_EVENT_MAX_BYTES)
+	{
+		char	   *error = psprintf("event is %zu bytes as jsonb, more than the limit of %d",
+									 (size_t) VARSIZE(payload), EC_EVENT_MAX_BYTES);
+
+		if (ec_on_invalid == EC_ON_INVALID_ERROR)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("event is too large: %s", error),
+					 errhint("Set event_catalog.on_invalid to quarantine to load the other events.")));
+		ec_quarantine(rel, NULL, raw ? NULL : payload, raw,
+					  ec_single_problem(ec_problem_code(EC_PROBLEM_TOO_LARGE), error));
 		last_outcome = EC_OUTCOME_QUARANTINED;
 		return PointerGetDatum(NULL);
 	}

@@ -16,6 +16,8 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
+#include "optimove_limits.h"
+
 PG_FUNCTION_INFO_V1(ec_problem_codes);
 PG_FUNCTION_INFO_V1(ec_problems_text);
 
@@ -67,6 +69,10 @@ const EcProblemInfo ec_problem_registry[EC_NUM_PROBLEM_CODES] = {
 	[EC_PROBLEM_INVALID_JSON] = {
 		"invalid_json", true,
 		"A raw NDJSON line loaded through raw_line is not JSON."
+	},
+	[EC_PROBLEM_TOO_LARGE] = {
+		"too_large", true,
+		"At ingest, a raw line longer than " CppAsString2(EC_EVENT_MAX_BYTES) " bytes, a payload larger than " CppAsString2(EC_EVENT_MAX_BYTES) " bytes as jsonb, or a number of a raw line with more than " CppAsString2(EC_RAW_MAX_DIGITS) " digits."
 	}
 };
 

@@ -11,6 +11,8 @@
  *	    YYYY-MM-DD(T|t| )HH:MM:SS[.f{1,6}](Z|z|+HH:MM|-HH:MM)	(RFC 3339)
  *	  strict mode accepts only the first, with exactly six digits; a
  *	  timestamp param also accepts a plain YYYY-MM-DD (midnight UTC).
+ *	  The instant, in UTC, must lie in years 0001 to 9999 (so that its
+ *	  write version, which starts with the UTC year, sorts by time).
  *
  *-------------------------------------------------------------------------
  */
@@ -174,10 +176,11 @@ ec_parse_timestamp(const char *str, int len, EcTimestampMode mode,
 
 	ts = days * USECS_PER_DAY +
 		((int64) ((h * 60 + mi) * 60 + s - offset_sec)) * USECS_PER_SEC + usec;
+
 	/*
-	 * the instant itself must fall in years 1 to 9999 UTC: an offset can push
-	 * 9999-12-31 into year 10000 or 0001-01-01 into 1 BC, where the fixed-width
-	 * write versions stop sorting in time order
+	 * The instant itself must lie in years 0001 to 9999 UTC, not only its
+	 * written form: "9999-12-31T23:59:59-23:59" is in year 10000, whose
+	 * write version ("10000-...") would sort before every other year's.
 	 */
 	if (ts < (date2j(1, 1, 1) - POSTGRES_EPOCH_JDATE) * USECS_PER_DAY ||
 		ts >= (date2j(10000, 1, 1) - POSTGRES_EPOCH_JDATE) * USECS_PER_DAY)

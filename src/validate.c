@@ -364,7 +364,7 @@ check_context(EcValidation *v, JsonbContainer *context, bool *seen)
 	JsonbValue	key;
 	JsonbValue	val;
 	int			next = 0;		/* cursor for ec_catalog_next_param */
-	int			nunknown = 0;
+	int			position = 0;	/* of the key, in jsonb order */
 
 	if (nkeys > EC_MAX_PARAMS)
 		CONTEXT_PROBLEM(v, EC_PROBLEM_TOO_MANY_PARAMS,
@@ -385,12 +385,12 @@ check_context(EcValidation *v, JsonbContainer *context, bool *seen)
 		if (param == NULL)
 		{
 			/*
-			 * a context over the limit (already a too_many_params error)
-			 * names at most that many unknown params: a fail-safe event with
-			 * 200k of them is stored, and its problem list must stay small
+			 * Beyond the limit of keys, too_many_params has said it all:
+			 * unknown keys there are not listed one by one, so that the
+			 * problems of an event stay bounded whatever its size.
 			 */
 			if (ec_unknown_params != EC_UNKNOWN_PARAMS_ALLOW &&
-				!(nkeys > EC_MAX_PARAMS && ++nunknown > EC_MAX_PARAMS))
+				position < EC_MAX_PARAMS)
 				PARAM_PROBLEM(v, EC_PROBLEM_UNKNOWN_PARAM, ec_unknown_params == EC_UNKNOWN_PARAMS_REJECT,
 							  key.val.string.val, key.val.string.len,
 							  "param %s is not defined for event \"%s\"",
@@ -401,6 +401,7 @@ check_context(EcValidation *v, JsonbContainer *context, bool *seen)
 			seen[param->ordinal] = true;
 			ec_check_param_value(v, param, key.val.string.val, key.val.string.len, &val);
 		}
+		position++;
 
 		if (v->stop_on_error && v->has_error)
 			return;
@@ -491,6 +492,15 @@ ec_check_timestamp(EcValidation *v, const JsonbValue *val)
 	if (!ec_parse_timestamp(val->val.string.val, val->val.string.len,
 							strict ? EC_TS_EVENT_STRICT : EC_TS_EVENT, &v->occurred_at))
 	{
+		/*
+		 * Strict is a check of the form, not of the instant: the instant of
+		 * an accepted lenient form is still taken (has_timestamp stays
+		 * false), so that a stored event re-validated under strict for the
+		 * duplicate check keeps the identity it was stored with.
+		 */
+		if (strict)
+			(void) ec_parse_timestamp(val->val.string.val, val->val.string.len,
+									  EC_TS_EVENT, &v->occurred_at);
 		PROPERTY_PROBLEM(v, EC_PROBLEM_INVALID_FORMAT, true, "timestamp",
 						 strict
 						 ? "timestamp %s is not in the form \"YYYY-MM-DD HH:MM:SS.ffffff UTC\" or not a real instant"

@@ -3,6 +3,15 @@
  *	  The effects of newly stored events, once per statement.
  */
 
+/*
+ * event_ids are the events the insert trigger stored with has_effects: the
+ * one decision, made from the catalog when each event was stored, that an
+ * event takes part in its customer's derived state.  What each does is
+ * decided by the same functions the recomputation after deletes uses
+ * (recompute_customers): the profile merge takes the event's profile
+ * params (profile_values), the lifecycle the five self-exclusion events
+ * (lifecycle_rank); nothing here looks at the event's category.
+ */
 CREATE OR REPLACE FUNCTION event_catalog_internal.apply_event_effects(event_ids bigint[])
 RETURNS void
 LANGUAGE plpgsql
@@ -12,26 +21,21 @@ AS $$
 DECLARE
 	v_buckets	integer[];
 	v_excluded	event_catalog_internal.customer_ref[];
-	v_profile	boolean;
 BEGIN
 	-- lock buckets rather than distinct customers: sorting integers is
 	-- cheap, sorting a big load's customer records is not
 	SELECT array_agg(DISTINCT event_catalog_internal.customer_bucket(e.tenant, e.customer_id)),
 		   array_agg(DISTINCT ROW(e.tenant, e.customer_id)::event_catalog_internal.customer_ref)
-			   FILTER (WHERE t.category = 'self_exclusion'),
-		   bool_or(t.category <> 'self_exclusion' OR t.category IS NULL)
-	INTO v_buckets, v_excluded, v_profile
+			   FILTER (WHERE event_catalog_internal.lifecycle_rank(e.event_key) IS NOT NULL)
+	INTO v_buckets, v_excluded
 	FROM event_catalog.events e
-	LEFT JOIN event_catalog.event_types t ON t.event_key = e.event_key
-	WHERE e.event_id = ANY (event_ids) AND e.customer_id IS NOT NULL;
+	WHERE e.event_id = ANY (event_ids) AND e.has_effects AND e.customer_id IS NOT NULL;
 
 	IF v_buckets IS NULL THEN
 		RETURN;
 	END IF;
 	PERFORM event_catalog_internal.lock_buckets(v_buckets);
-	IF v_profile THEN
-		PERFORM event_catalog_internal.merge_event_writes(event_ids);
-	END IF;
+	PERFORM event_catalog_internal.merge_event_writes(event_ids);
 	IF v_excluded IS NOT NULL THEN
 		PERFORM event_catalog_internal.recompute_self_exclusions(v_excluded);
 	END IF;

@@ -154,7 +154,8 @@ END
 $$;
 
 -- the profile writes of stored events ($1: event ids, or customers): one
--- row per event with its {attribute: value} object
+-- row per event with its {attribute: value} object, of the events stored
+-- with has_effects only, by ids or by customer alike
 CREATE OR REPLACE FUNCTION event_catalog_internal.event_writes_sql(by_customer boolean)
 RETURNS text
 LANGUAGE sql IMMUTABLE
@@ -168,7 +169,7 @@ AS $$
 		WHERE %s AND e.customer_id IS NOT NULL
 	$q$, CASE WHEN by_customer
 			  THEN '(e.tenant, e.customer_id) IN (SELECT r.tenant, r.customer_id FROM unnest($1) r) AND e.has_effects'
-			  ELSE 'e.event_id = ANY ($1)' END)
+			  ELSE 'e.event_id = ANY ($1) AND e.has_effects' END)
 $$;
 
 -- the profile writes of API calls ($1: update ids, or customers)

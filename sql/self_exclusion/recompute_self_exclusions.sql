@@ -47,9 +47,7 @@ BEGIN
 		FROM event_catalog.events e
 		WHERE (e.tenant, e.customer_id) IN (SELECT r.tenant, r.customer_id FROM unnest(customers) r)
 		  AND e.has_effects
-		  AND e.event_key IN ('ootb_self_exclusion_initiated', 'ootb_self_exclusion_activated',
-							  'ootb_self_exclusion_updated', 'ootb_self_exclusion_violation_attempt',
-							  'ootb_self_exclusion_lifted')
+		  AND event_catalog_internal.lifecycle_rank(e.event_key) IS NOT NULL
 		ORDER BY e.tenant, e.customer_id, e.occurred_at, event_catalog_internal.lifecycle_rank(e.event_key),
 				 e.content_hash
 	LOOP
