@@ -19,12 +19,14 @@
 \ir self_exclusion/tables.sql
 \ir tenant_isolation/tables.sql
 \ir erasure/tables.sql
+\ir restore/tables.sql
 
 \ir functions.sql
 
 \ir catalog/triggers.sql
 \ir ingest/triggers.sql
 \ir profiles/triggers.sql
+\ir restore/triggers.sql
 
 \ir catalog/seed.sql
 

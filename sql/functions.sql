@@ -16,6 +16,7 @@
 \ir catalog/export_catalog.sql
 \ir catalog/define_event.sql
 \ir catalog/drop_event.sql
+\ir catalog/event_in_use.sql
 
 \ir ingest/trigger_functions.sql
 \ir ingest/track.sql
@@ -51,3 +52,5 @@
 \ir tenant_isolation/tenant_isolation.sql
 
 \ir erasure/erase_customer.sql
+
+\ir restore/operator_ddl.sql

@@ -29,6 +29,7 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -241,6 +242,49 @@ ingest_state(FmgrInfo *flinfo, Relation rel)
 	return st;
 }
 
+/*
+ * A row that arrives with its content_hash is a stored row coming back
+ * (pg_restore, or the owner copying rows from another database): it was
+ * validated when it was first received, so it is kept as it is, whatever
+ * the catalog and the settings are now, and its effects are derived again.
+ * Only the table's owner can supply the column (writers may insert payload
+ * and raw_line alone), and we check that too, so that a grant of the whole
+ * table does not open a way around validation.
+ */
+static Datum
+restore_stored_row(Relation rel, IngestState *st, HeapTuple tuple)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	bool		isnull;
+	Datum		d;
+
+	if (!superuser() && !has_privs_of_role(GetUserId(), rel->rd_rel->relowner))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("only the owner of event_catalog.events may insert stored rows"),
+				 errdetail("A row that carries content_hash is a restored row and is not validated again; "
+						   "load new events through payload or raw_line.")));
+	(void) heap_getattr(tuple, st->att_raw_line, desc, &isnull);
+	if (!isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a restored event row cannot carry raw_line")));
+
+	d = heap_getattr(tuple, st->att_tenant, desc, &isnull);
+	if (!isnull)
+		ec_lock_tenant_load(DatumGetInt32(d), single_event_statement);
+
+	d = heap_getattr(tuple, st->att_has_effects, desc, &isnull);
+	if (!isnull && DatumGetBool(d))
+	{
+		d = heap_getattr(tuple, st->att_event_id, desc, &isnull);
+		if (!isnull)
+			remember_effect(DatumGetInt64(d));
+	}
+	last_outcome = EC_OUTCOME_STORED;
+	return PointerGetDatum(tuple);
+}
+
 /* a text datum of len bytes at s */
 static Datum
 text_datum(const char *s, int len)
@@ -286,6 +330,11 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 	desc = RelationGetDescr(rel);
 	tuple = trigdata->tg_trigtuple;
 	last_outcome = EC_OUTCOME_NONE;
+
+	/* a stored row coming back: kept as it was accepted */
+	(void) heap_getattr(tuple, st->att_content_hash, desc, &payload_null);
+	if (!payload_null)
+		return restore_stored_row(rel, st, tuple);
 
 	d = heap_getattr(tuple, st->att_payload, desc, &payload_null);
 	if (!payload_null)

@@ -5,7 +5,9 @@
 
 /*
  * (Re)build the four merge functions from the current customers columns:
- * plain PL/pgSQL with static statements, so their plans are cached.
+ * plain PL/pgSQL with static statements, so their plans are cached.  The
+ * customers that kept a value in attributes for a column added since are
+ * recomputed, so the value moves into the column.
  */
 CREATE OR REPLACE FUNCTION event_catalog.build_profile_functions()
 RETURNS void
@@ -14,6 +16,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	f record;
+	stale event_catalog_internal.customer_ref[];
 BEGIN
 	FOR f IN
 		SELECT * FROM (VALUES
@@ -34,6 +37,19 @@ BEGIN
 		-- internal: only the owner's upkeep calls them
 		EXECUTE format('REVOKE ALL ON FUNCTION event_catalog_internal.%I(%s) FROM PUBLIC', f.name, f.args);
 	END LOOP;
+
+	-- values written before their column existed were kept in attributes:
+	-- the customers holding one are derived again, into the column
+	SELECT pg_catalog.array_agg(ROW(c.tenant, c.customer_id)::event_catalog_internal.customer_ref)
+	INTO stale
+	FROM event_catalog.customers c
+	WHERE c.attributes OPERATOR(pg_catalog.?|) ARRAY(
+		SELECT a.attname::text FROM pg_catalog.pg_attribute a
+		WHERE a.attrelid = 'event_catalog.customers'::pg_catalog.regclass
+		  AND a.attnum > 0 AND NOT a.attisdropped);
+	IF stale IS NOT NULL THEN
+		PERFORM event_catalog_internal.recompute_customers(stale);
+	END IF;
 END
 $$;
 

@@ -43,6 +43,14 @@ BEGIN
 			EXECUTE format('ALTER TABLE event_catalog.%I DISABLE ROW LEVEL SECURITY', t);
 		END IF;
 	END LOOP;
+	-- pg_dump leaves the policies out: the record brings them back (restore/)
+	IF enabled THEN
+		INSERT INTO event_catalog.operator_ddl (kind, name, definition)
+		VALUES ('tenant_isolation', 'tenant_isolation', 'SELECT event_catalog.enable_tenant_isolation()')
+		ON CONFLICT (kind, name) DO NOTHING;
+	ELSE
+		DELETE FROM event_catalog.operator_ddl o WHERE o.kind = 'tenant_isolation';
+	END IF;
 END
 $$;
 

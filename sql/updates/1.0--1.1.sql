@@ -111,10 +111,14 @@ COMMENT ON TABLE event_catalog.consent_log IS
 \ir 1.0--1.1/tenants.sql
 \ir 1.0--1.1/erasure.sql
 
+-- what the operator adds to the extension's tables survives a restore
+\ir ../restore/tables.sql
+
 -- every function as in 1.1
 \ir ../functions.sql
 \ir 1.0--1.1/tenants_after.sql
 \ir 1.0--1.1/erasure_after.sql
+\ir 1.0--1.1/restore.sql
 
 -- the profile merge functions, regenerated with the 1.1 rules
 SELECT event_catalog.build_profile_functions();

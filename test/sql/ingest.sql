@@ -12,9 +12,10 @@ SELECT event_id, tenant, event_key, customer_id, visitor_id, occurred_at AT TIME
        received_at > now() - interval '1 hour' AS received_recently, problems, raw_line
 FROM event_catalog.events ORDER BY event_id;
 
--- whatever the client supplies for derived columns is replaced
-INSERT INTO event_catalog.events (tenant, event_key, customer_id, visitor_id, occurred_at, problems, content_hash, has_effects, payload)
-VALUES (999, 'forged', 'someone', 'else', '2000-01-01', '[]', '00000000-0000-0000-0000-000000000000', true,
+-- whatever the client supplies for derived columns is replaced (a row
+-- that comes with its content_hash is a restored one: see restore.sql)
+INSERT INTO event_catalog.events (tenant, event_key, customer_id, visitor_id, occurred_at, problems, has_effects, payload)
+VALUES (999, 'forged', 'someone', 'else', '2000-01-01', '[]', true,
         '{"tenant": 3, "timestamp": "2026-06-09T11:00:00Z", "event": "ootb_login", "customer": "c3"}')
 RETURNING tenant, event_key, customer_id, visitor_id, occurred_at AT TIME ZONE 'UTC' AS occurred_utc, problems,
           content_hash = event_catalog.event_content_hash(payload) AS hash_ok, has_effects;

@@ -1,7 +1,11 @@
 # 001_dump_restore.pl: pg_dump and restore into a new database keep the
 # user-defined catalog entries, the events, the quarantine, the duplicate
 # counts and the API writes; profiles and self-exclusion episodes come back
-# identical, rebuilt from them.
+# identical, rebuilt from them.  Every stored event comes back whatever the
+# catalog and settings are at restore time (events accepted as unknown,
+# events of a type redefined since), and what the operator added to the
+# extension's tables comes back too: an index on events, a customers column
+# with its values, tenant isolation.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -33,7 +37,29 @@ $node->safe_psql('src', q{
 	SET event_catalog.on_invalid = quarantine;
 	INSERT INTO event_catalog.events (raw_line) VALUES ('not json');
 	SELECT count(*) FROM event_catalog.upsert_customers(1, '[{"customer_id": "c6", "attributes": {"first_name": "Api", "loyalty": 2}}]');
+	RESET event_catalog.on_invalid;
+
+	-- accepted once under other settings, or under a definition since changed
+	SET event_catalog.unknown_events = accept;
+	SELECT event_catalog.track('{"tenant": 1, "timestamp": "2026-06-05T00:00:00Z", "event": "partner_ping", "customer": "c7"}');
+	RESET event_catalog.unknown_events;
+	SELECT event_catalog.define_event('{"event": "vip_update", "requires_customer": true,
+		"params": [{"key": "tier", "type": "string", "profile_attribute": "vip_tier"},
+				   {"key": "since", "type": "date", "requirement": "mandatory"}]}');
+
+	-- what the operator adds to the extension's tables
+	CREATE INDEX events_by_customer_idx ON event_catalog.events (tenant, customer_id, occurred_at);
+	ALTER TABLE event_catalog.customers ADD COLUMN loyalty integer;
+	SELECT event_catalog.build_profile_functions();
+	SELECT count(*) FROM event_catalog.upsert_customers(1, '[{"customer_id": "c8", "attributes": {"loyalty": 40}}]');
+	CREATE ROLE dump_tenant1 IN ROLE event_catalog_reader;
+	INSERT INTO event_catalog.tenant_roles VALUES ('dump_tenant1', 1);
+	SELECT event_catalog.enable_tenant_isolation();
 });
+
+# an event type with stored events cannot be dropped
+my ($ret, $out, $err) = $node->psql('src', q{SELECT event_catalog.drop_event('vip_update')});
+like($err, qr/cannot drop event "vip_update": stored events use it/, 'drop_event refuses a type with stored events');
 
 # what must survive, as text
 my $state_sql = q{
@@ -50,7 +76,12 @@ my $state_sql = q{
 							   ORDER BY customer_id, attribute, changed_at, new_value)) FROM event_catalog.customer_changes),
 		(SELECT string_agg(concat_ws(',', customer_id, episode, status, requested_at, lifted_at), '|' ORDER BY 1)
 		 FROM event_catalog.self_exclusions),
-		(SELECT string_agg(concat_ws(',', customer_id, code), '|' ORDER BY 1) FROM event_catalog.self_exclusion_anomalies))
+		(SELECT string_agg(concat_ws(',', customer_id, code), '|' ORDER BY 1) FROM event_catalog.self_exclusion_anomalies),
+		(SELECT string_agg(customer_id || '=' || loyalty, ',' ORDER BY customer_id) FROM event_catalog.customers WHERE loyalty IS NOT NULL),
+		(SELECT string_agg(pg_get_indexdef(indexrelid), ',' ORDER BY 1) FROM pg_index WHERE indrelid = 'event_catalog.events'::regclass),
+		(SELECT count(*) || ' policies' FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+		 WHERE c.relnamespace = 'event_catalog'::regnamespace),
+		(SELECT string_agg(kind || ':' || name, ',' ORDER BY kind, name) FROM event_catalog.operator_ddl))
 };
 my $before = $node->safe_psql('src', $state_sql);
 
@@ -60,15 +91,25 @@ $node->safe_psql('postgres', 'CREATE DATABASE dst');
 $node->command_ok([ 'pg_restore', '--exit-on-error', '-d', $node->connstr('dst'), $dump ], 'pg_restore');
 my $after = $node->safe_psql('dst', $state_sql);
 
-is($after, $before, 'catalog entries, events, quarantine, counts, API writes, profiles and episodes survive');
+is($after, $before, 'catalog entries, events, quarantine, counts, API writes, profiles, episodes and operator objects survive');
 like($before, qr/vip_update/, 'the state compared holds the custom event');
 like($before, qr/c3,1,active/, 'the state compared holds an episode');
+like($before, qr/c8=40/, 'the state compared holds the operator\'s column with its value');
+like($before, qr/events_by_customer_idx/, 'the state compared holds the operator\'s index');
+like($before, qr/\n1[0-9] policies\n/, 'the state compared holds the tenant isolation policies');
+like($before, qr/\n\d+ events /, 'the state compared counts the events');
+is($node->safe_psql('dst', q{SELECT count(*) FROM event_catalog.events WHERE event_key IN ('partner_ping', 'vip_update')}),
+	'2', 'events accepted as unknown, and of a type redefined since, are restored');
+
+# isolation holds in the restored database
+is($node->safe_psql('dst', q{SET ROLE dump_tenant1; SELECT count(DISTINCT tenant) FROM event_catalog.events}), '1',
+	'a role bound to one tenant sees only it after the restore');
 
 # the restored database works: new events, duplicates of old ones
 is($node->safe_psql('dst', q{SELECT event_catalog.track('{"tenant": 1, "timestamp": "2026-06-04T00:00:00Z", "event": "ootb_login", "customer": "c5", "context": {"device": "pixel"}}')
 	= (SELECT max(event_id) FROM event_catalog.events WHERE event_key = 'ootb_login')}), 't',
 	'a duplicate of a restored event is recognised');
-is($node->safe_psql('dst', q{SELECT event_catalog.track('{"tenant": 1, "timestamp": "2026-07-01T00:00:00Z", "event": "vip_update", "customer": "c5", "context": {"tier": "platinum"}}') > 0}),
+is($node->safe_psql('dst', q{SELECT event_catalog.track('{"tenant": 1, "timestamp": "2026-07-01T00:00:00Z", "event": "vip_update", "customer": "c5", "context": {"tier": "platinum", "since": "2026-07-01"}}') > 0}),
 	't', 'the restored catalog validates new events');
 
 $node->stop;
