@@ -16,7 +16,10 @@ transaction must commit in the end and the state must equal a serial run.
 
 Prints one line per part and exits 1 on any failure or difference.
 Connection from the PG* environment.  Usage:
-  concurrent_loads.py [TRIALS] [SESSIONS] [TX_TRIALS]
+  concurrent_loads.py [TRIALS] [SESSIONS] [TX_TRIALS] [FEED_LINES] [fixed]
+FEED_LINES (700) is the size of each trial's feed (each session loads 60%
+of it); "fixed" runs SESSIONS sessions in every trial instead of 2 to
+SESSIONS in turn.
 """
 import io
 import json
@@ -30,6 +33,8 @@ import psycopg2.errors
 TRIALS = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 SESSIONS = int(sys.argv[2]) if len(sys.argv) > 2 else 4
 TX_TRIALS = int(sys.argv[3]) if len(sys.argv) > 3 else 20
+FEED_LINES = int(sys.argv[4]) if len(sys.argv) > 4 else 700
+FIXED_SESSIONS = len(sys.argv) > 5 and sys.argv[5] == "fixed"
 DB = "ec_stress"
 
 def connect(db=DB):
@@ -121,8 +126,8 @@ def part_copy(admin):
         rng = random.Random(trial)
         tenant = 1000 + trial
         ref = 500000 + trial
-        lines = feed(tenant, rng)
-        sessions = 2 + trial % (SESSIONS - 1)
+        lines = feed(tenant, rng, n=FEED_LINES)
+        sessions = SESSIONS if FIXED_SESSIONS else 2 + trial % (SESSIONS - 1)
         samples = [rng.sample(lines, int(len(lines) * 0.6)) for _ in range(sessions)]
         errors = run_parallel([lambda c, s=s: copy_lines(c, s) for s in samples])
         failures += len(errors)
