@@ -14,6 +14,7 @@
 
 \ir catalog/tables.sql
 \ir ingest/tables.sql
+\ir ingest/loads.sql
 \ir effects/customer_ref.sql
 \ir profiles/tables.sql
 \ir self_exclusion/tables.sql
@@ -25,6 +26,7 @@
 
 \ir catalog/triggers.sql
 \ir ingest/triggers.sql
+\ir ingest/load_triggers.sql
 \ir profiles/triggers.sql
 \ir restore/triggers.sql
 

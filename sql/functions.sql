@@ -20,6 +20,8 @@
 
 \ir ingest/trigger_functions.sql
 \ir ingest/track.sql
+\ir ingest/track_batch.sql
+\ir ingest/load_report.sql
 \ir ingest/event_content_hash.sql
 
 \ir profiles/values.sql

@@ -12,15 +12,18 @@
 
 #include "catalog_cache.h"
 #include "guc.h"
+#include "ingest.h"
 
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
-/* load time: define the settings, watch the catalog tables for changes */
+/* load time: define the settings, watch the catalog tables for changes,
+ * keep the statements of loads with the transactions */
 void
 _PG_init(void)
 {
 	ec_guc_init();
 	ec_catalog_cache_init();
+	ec_load_init();
 }

@@ -13,7 +13,10 @@
  *	    ingest_quarantine.c	which events are refused; rejected_events rows
  *	    ingest_trigger.c	the triggers on events, the effects list and the
  *							transaction callbacks that keep it
+ *	    ingest_load.c		loads: the statement stack, per-load counts,
+ *							event_catalog.loads, the batch collector
  *	    track.c				track() and event_content_hash()
+ *	    track_batch.c		track_batch(), track_batch_raw(), track_raw()
  *
  *-------------------------------------------------------------------------
  */
@@ -125,6 +128,33 @@ extern Jsonb *ec_single_problem(const char *code, const char *message);
 /* ingest_trigger.c */
 extern void ec_ingest_register_callbacks(void);
 extern void ec_ingest_reset_outcome(void);
+extern bool ec_ingest_single_event(void);
 extern EcOutcome ec_ingest_last_outcome(int64 *duplicate_id);
+
+/* what became of one row of a statement, for track_batch and track_raw */
+typedef struct EcRowResult
+{
+	EcOutcome	outcome;
+	int64		event_id;		/* stored, or the stored one for a duplicate */
+	Jsonb	   *problems;		/* NULL when none */
+} EcRowResult;
+
+/* the rows of a statement, in the order the insert trigger saw them */
+typedef struct EcCollector
+{
+	MemoryContext mcxt;			/* where rows and their problems live */
+	int			n;
+	int			cap;
+	EcRowResult *rows;
+	int			rows_seen;		/* rows begun, for the error context */
+} EcCollector;
+
+/* ingest_load.c */
+extern void ec_load_init(void);
+extern void ec_load_collect(EcCollector *c);
+extern void ec_load_begin_row(void);
+extern void ec_load_position(int64 *load_id, int64 *line);
+extern void ec_load_outcome(EcOutcome outcome, int64 event_id, Jsonb *problems,
+							const EcValidation *v, EcProblemCode code);
 
 #endif							/* EC_INGEST_H */

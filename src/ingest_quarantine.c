@@ -11,7 +11,8 @@
  *	  payload or the raw line) and always a problem list.  The row is
  *	  written as the owner of events (no role may write the quarantine
  *	  itself, so nobody can forge a quarantined event), in the name of the
- *	  loading role (rejected_by).
+ *	  loading role (rejected_by).  A row quarantined by a load carries the
+ *	  load's id and its line number in the load (ingest_load.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -28,7 +29,8 @@
 #include "ingest.h"
 #include "validate.h"
 
-static SPIPlanPtr quarantine_plan = NULL;
+/* the insert of a quarantined row, without and with its load and line */
+static SPIPlanPtr quarantine_plans[2] = {NULL, NULL};
 
 /*
  * Act as the owner of rel until ec_restore_user; an error restores the
@@ -69,25 +71,38 @@ void
 ec_quarantine(Relation rel, const EcValidation *v, Jsonb *payload, text *raw,
 			  Jsonb *problems)
 {
-	Datum		values[7];
-	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	Datum		values[9];
+	char		nulls[9] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	int			ret;
 	EcSavedUser saved;
+	int64		load_id;
+	int64		line;
+	bool		in_load;
 
+	/* a statement of one event (track) or a 1.0 install has no load */
+	ec_load_position(&load_id, &line);
+	in_load = (load_id != 0);
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
-	if (quarantine_plan == NULL)
+	if (quarantine_plans[in_load] == NULL)
 	{
-		Oid			types[7] = {INT4OID, TEXTOID, TEXTOID, JSONBOID, TEXTOID, JSONBOID, TEXTOID};
+		Oid			types[9] = {INT4OID, TEXTOID, TEXTOID, JSONBOID, TEXTOID, JSONBOID, TEXTOID,
+			INT8OID, INT8OID};
 		SPIPlanPtr	plan;
 
-		plan = SPI_prepare("INSERT INTO event_catalog.rejected_events "
+		plan = SPI_prepare(in_load
+						   ? "INSERT INTO event_catalog.rejected_events "
+						   "(tenant, event_key, customer_id, payload, raw_line, problems, rejected_by, "
+						   " load_id, line_number) "
+						   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+						   : "INSERT INTO event_catalog.rejected_events "
 						   "(tenant, event_key, customer_id, payload, raw_line, problems, rejected_by) "
-						   "VALUES ($1, $2, $3, $4, $5, $6, $7)", 7, types);
+						   "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+						   in_load ? 9 : 7, types);
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 		SPI_keepplan(plan);
-		quarantine_plan = plan;
+		quarantine_plans[in_load] = plan;
 	}
 
 	if (v && v->has_tenant)
@@ -112,9 +127,11 @@ ec_quarantine(Relation rel, const EcValidation *v, Jsonb *payload, text *raw,
 		nulls[4] = 'n';
 	values[5] = JsonbPGetDatum(problems);
 	values[6] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
+	values[7] = Int64GetDatum(load_id);
+	values[8] = Int64GetDatum(line);
 
 	ec_become_owner(rel, &saved);
-	ret = SPI_execute_plan(quarantine_plan, values, nulls, false, 0);
+	ret = SPI_execute_plan(quarantine_plans[in_load], values, nulls, false, 0);
 	ec_restore_user(&saved);
 	if (ret != SPI_OK_INSERT)
 		elog(ERROR, "could not quarantine an event: %s", SPI_result_code_string(ret));

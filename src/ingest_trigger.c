@@ -85,6 +85,13 @@ static Oid	effects_plan_namespace = InvalidOid;
  */
 static bool single_event_statement = false;
 
+/* is the running insert a statement of one event (track's)? */
+bool
+ec_ingest_single_event(void)
+{
+	return single_event_statement;
+}
+
 /* forget the outcome of the last row, before a statement that inserts one */
 void
 ec_ingest_reset_outcome(void)
@@ -257,6 +264,7 @@ restore_stored_row(Relation rel, IngestState *st, HeapTuple tuple)
 	TupleDesc	desc = RelationGetDescr(rel);
 	bool		isnull;
 	Datum		d;
+	int64		id;
 
 	if (!superuser() && !has_privs_of_role(GetUserId(), rel->rd_rel->relowner))
 		ereport(ERROR,
@@ -274,13 +282,12 @@ restore_stored_row(Relation rel, IngestState *st, HeapTuple tuple)
 	if (!isnull)
 		ec_lock_tenant_load(DatumGetInt32(d), single_event_statement);
 
+	d = heap_getattr(tuple, st->att_event_id, desc, &isnull);
+	id = isnull ? 0 : DatumGetInt64(d);
 	d = heap_getattr(tuple, st->att_has_effects, desc, &isnull);
-	if (!isnull && DatumGetBool(d))
-	{
-		d = heap_getattr(tuple, st->att_event_id, desc, &isnull);
-		if (!isnull)
-			remember_effect(DatumGetInt64(d));
-	}
+	if (!isnull && DatumGetBool(d) && id != 0)
+		remember_effect(id);
+	ec_load_outcome(EC_OUTCOME_STORED, id, NULL, NULL, 0);
 	last_outcome = EC_OUTCOME_STORED;
 	return PointerGetDatum(tuple);
 }
@@ -290,6 +297,30 @@ static Datum
 text_datum(const char *s, int len)
 {
 	return PointerGetDatum(cstring_to_text_with_len(s, len));
+}
+
+/*
+ * An event that could not be read (not JSON, too large, null): under
+ * on_invalid = error, the error of its class (a SQLSTATE per problem code,
+ * the problem list as JSON in the detail); else quarantined.
+ */
+static void
+refuse_unreadable(Relation rel, EcProblemCode code, const char *message,
+				  const char *what, Jsonb *payload, text *raw)
+{
+	Jsonb	   *problems = ec_single_problem(ec_problem_code(code), message);
+
+	if (ec_on_invalid == EC_ON_INVALID_ERROR)
+		ereport(ERROR,
+				(errcode(code == EC_PROBLEM_TOO_LARGE ? ERRCODE_PROGRAM_LIMIT_EXCEEDED :
+						 code == EC_PROBLEM_INVALID_JSON ? ERRCODE_INVALID_TEXT_REPRESENTATION :
+						 ERRCODE_NOT_NULL_VIOLATION),
+				 errmsg("%s", what),
+				 errdetail_internal("%s", JsonbToCString(NULL, &problems->root, VARSIZE(problems))),
+				 errhint("Set event_catalog.on_invalid to quarantine to load the other events.")));
+	ec_quarantine(rel, NULL, payload, raw, problems);
+	last_outcome = EC_OUTCOME_QUARANTINED;
+	ec_load_outcome(EC_OUTCOME_QUARANTINED, 0, problems, NULL, code);
 }
 
 /*
@@ -316,6 +347,7 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 	bool	   *nulls;
 	bool	   *replace;
 	bool		has_effects;
+	Jsonb	   *problems;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) ||
 		!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
@@ -330,6 +362,7 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 	desc = RelationGetDescr(rel);
 	tuple = trigdata->tg_trigtuple;
 	last_outcome = EC_OUTCOME_NONE;
+	ec_load_begin_row();
 
 	/* a stored row coming back: kept as it was accepted */
 	(void) heap_getattr(tuple, st->att_content_hash, desc, &payload_null);
@@ -352,36 +385,28 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 
 		if (payload != NULL)
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					(errcode(ERRCODE_CHECK_VIOLATION),
 					 errmsg("an event row must give either payload or raw_line, not both")));
 		payload = ec_parse_raw_line(raw, &error, &code, &blank);
 		if (blank)
 		{
 			last_outcome = EC_OUTCOME_SKIPPED;
+			ec_load_outcome(EC_OUTCOME_SKIPPED, 0, NULL, NULL, 0);
 			return PointerGetDatum(NULL);	/* a blank line holds no event */
 		}
 		if (payload == NULL)
 		{
-			if (ec_on_invalid == EC_ON_INVALID_ERROR)
-				ereport(ERROR,
-						(errcode(code == EC_PROBLEM_TOO_LARGE ? ERRCODE_PROGRAM_LIMIT_EXCEEDED
-								 : ERRCODE_INVALID_TEXT_REPRESENTATION),
-						 errmsg(code == EC_PROBLEM_TOO_LARGE ? "raw_line is too large: %s"
-								: "raw_line is not a JSON event: %s", error),
-						 errhint("Set event_catalog.on_invalid to quarantine to load the other lines.")));
-			ec_quarantine(rel, NULL, NULL, raw, ec_single_problem(ec_problem_code(code), error));
-			last_outcome = EC_OUTCOME_QUARANTINED;
+			refuse_unreadable(rel, code, error,
+							  psprintf(code == EC_PROBLEM_TOO_LARGE ? "raw_line is too large: %s"
+									   : "raw_line is not a JSON event: %s", error),
+							  NULL, raw);
 			return PointerGetDatum(NULL);
 		}
 	}
 	else if (payload == NULL)
 	{
-		if (ec_on_invalid == EC_ON_INVALID_ERROR)
-			ereport(ERROR,
-					(errcode(ERRCODE_NOT_NULL_VIOLATION),
-					 errmsg("an event row needs a payload or a raw_line")));
-		ec_quarantine(rel, NULL, NULL, NULL, ec_single_problem(ec_problem_code(EC_PROBLEM_NOT_OBJECT), "event is null"));
-		last_outcome = EC_OUTCOME_QUARANTINED;
+		refuse_unreadable(rel, EC_PROBLEM_NOT_OBJECT, "event is null",
+						  "an event row needs a payload or a raw_line", NULL, NULL);
 		return PointerGetDatum(NULL);
 	}
 
@@ -391,14 +416,9 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 		char	   *error = psprintf("event is %zu bytes as jsonb, more than the limit of %d",
 									 (size_t) VARSIZE(payload), EC_EVENT_MAX_BYTES);
 
-		if (ec_on_invalid == EC_ON_INVALID_ERROR)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("event is too large: %s", error),
-					 errhint("Set event_catalog.on_invalid to quarantine to load the other events.")));
-		ec_quarantine(rel, NULL, raw ? NULL : payload, raw,
-					  ec_single_problem(ec_problem_code(EC_PROBLEM_TOO_LARGE), error));
-		last_outcome = EC_OUTCOME_QUARANTINED;
+		refuse_unreadable(rel, EC_PROBLEM_TOO_LARGE, error,
+						  psprintf("event is too large: %s", error),
+						  raw ? NULL : payload, raw);
 		return PointerGetDatum(NULL);
 	}
 
@@ -409,8 +429,10 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 	{
 		if (ec_on_invalid == EC_ON_INVALID_ERROR)
 			ec_report_invalid(&v);
-		ec_quarantine(rel, &v, payload, raw, ec_problems_to_jsonb(&v));
+		problems = ec_problems_to_jsonb(&v);
+		ec_quarantine(rel, &v, payload, raw, problems);
 		last_outcome = EC_OUTCOME_QUARANTINED;
+		ec_load_outcome(EC_OUTCOME_QUARANTINED, 0, problems, &v, 0);
 		return PointerGetDatum(NULL);
 	}
 
@@ -426,11 +448,13 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 	/* an identical event already stored: skip and count */
 	hash = palloc(sizeof(pg_uuid_t));
 	ec_content_hash(&v, payload, hash);
+	problems = v.nproblems > 0 ? ec_problems_to_jsonb(&v) : NULL;
 	if (ec_find_duplicate(rel, st, hash, &v, payload, &dup_id))
 	{
 		ec_count_duplicate(v.tenant, v.event_key, v.event_key_len);
 		last_outcome = EC_OUTCOME_DUPLICATE;
 		last_duplicate_id = dup_id;
+		ec_load_outcome(EC_OUTCOME_DUPLICATE, dup_id, problems, &v, 0);
 		return PointerGetDatum(NULL);
 	}
 
@@ -456,22 +480,21 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 			   v.visitor == NULL);
 	SET_COLUMN(st->att_occurred_at, TimestampTzGetDatum(v.occurred_at), false);
 	SET_COLUMN(st->att_payload, JsonbPGetDatum(payload), false);
-	SET_COLUMN(st->att_problems,
-			   v.nproblems > 0 ? JsonbPGetDatum(ec_problems_to_jsonb(&v)) : (Datum) 0,
-			   v.nproblems == 0);
+	SET_COLUMN(st->att_problems, problems ? JsonbPGetDatum(problems) : (Datum) 0,
+			   problems == NULL);
 	SET_COLUMN(st->att_content_hash, UUIDPGetDatum(hash), false);
 	SET_COLUMN(st->att_raw_line, (Datum) 0, true);
 	has_effects = v.def != NULL && v.def->has_effects && v.customer != NULL;
 	SET_COLUMN(st->att_has_effects, BoolGetDatum(has_effects), false);
 #undef SET_COLUMN
 
-	if (has_effects)
 	{
 		bool		isnull;
 		Datum		id = heap_getattr(tuple, st->att_event_id, desc, &isnull);
 
-		if (!isnull)
+		if (has_effects && !isnull)
 			remember_effect(DatumGetInt64(id));
+		ec_load_outcome(EC_OUTCOME_STORED, isnull ? 0 : DatumGetInt64(id), problems, &v, 0);
 	}
 
 	last_outcome = EC_OUTCOME_STORED;

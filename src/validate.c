@@ -780,34 +780,26 @@ ec_is_valid_event(PG_FUNCTION_ARGS)
 
 /*
  * Raise the error of an invalid event: SQLSTATE 22023, its first error in
- * errmsg, every problem in errdetail.  Shared by assert_valid_event and
- * the ingest path, so that both fail alike.
+ * errmsg, every problem in errdetail as the JSON array validate_event
+ * returns (machine-readable: clients parse the detail).  Shared by
+ * assert_valid_event and the ingest path, so that both fail alike.
  */
 void
 ec_report_invalid(const EcValidation *v)
 {
 	const EcProblem *first = NULL;
-	StringInfoData detail;
+	Jsonb	   *problems;
 
-	initStringInfo(&detail);
-	for (int i = 0; i < v->nproblems; i++)
-	{
-		const EcProblem *p = &v->problems[i];
-
-		if (first == NULL && p->is_error)
-			first = p;
-		if (i > 0)
-			appendStringInfoChar(&detail, '\n');
-		ec_append_problem_text(&detail, ec_severity_name(p->is_error),
-							   p->message, p->code, p->path);
-	}
+	for (int i = 0; i < v->nproblems && first == NULL; i++)
+		if (v->problems[i].is_error)
+			first = &v->problems[i];
 	if (first == NULL)
 		elog(ERROR, "ec_report_invalid called for an event without errors");
+	problems = ec_problems_to_jsonb(v);
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("invalid event: %s", ec_problem_text(first)),
-			 errdetail("%d problem%s:\n%s", v->nproblems, v->nproblems == 1 ? "" : "s",
-					   detail.data)));
+			 errdetail_internal("%s", JsonbToCString(NULL, &problems->root, VARSIZE(problems)))));
 }
 
 /* assert_valid_event(event): the event itself, or the error of its problems */

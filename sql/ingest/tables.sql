@@ -52,13 +52,17 @@ CREATE TABLE event_catalog.rejected_events (
 	customer_id		text,
 	payload			jsonb,
 	raw_line		text,
-	problems		jsonb NOT NULL
+	problems		jsonb NOT NULL,
+	load_id			bigint,
+	line_number		bigint
 );
 
 CREATE INDEX rejected_events_rejected_at_idx ON event_catalog.rejected_events (rejected_at);
+CREATE INDEX rejected_events_load_idx ON event_catalog.rejected_events (load_id, line_number);
 
 COMMENT ON TABLE event_catalog.rejected_events IS
 	'Quarantined events (event_catalog.on_invalid = quarantine) and unparsable raw lines.';
+\ir rejected_events_load.sql
 
 CREATE TABLE event_catalog.duplicate_counts (
 	tenant			integer NOT NULL,

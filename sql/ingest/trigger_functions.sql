@@ -46,3 +46,16 @@ BEGIN
 END
 $$;
 REVOKE ALL ON FUNCTION event_catalog_internal.events_after_delete() FROM PUBLIC;
+
+-- loads: a statement begins, and ends (its row in loads)
+CREATE OR REPLACE FUNCTION event_catalog_internal.events_load_start()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'ec_events_load_start'
+LANGUAGE C;
+REVOKE ALL ON FUNCTION event_catalog_internal.events_load_start() FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION event_catalog_internal.events_load_end()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'ec_events_load_end'
+LANGUAGE C;
+REVOKE ALL ON FUNCTION event_catalog_internal.events_load_end() FROM PUBLIC;

@@ -9,7 +9,8 @@
  * policy that shows and accepts only the rows of the tenants bound in
  * event_catalog.tenant_roles to a role the querying role is a member of;
  * members of event_catalog_admin see every row, including quarantined lines
- * whose tenant could not be read.  What a role SETs changes nothing.  The
+ * whose tenant could not be read.  event_catalog.loads, which has no
+ * tenant, shows a role the loads it ran.  What a role SETs changes nothing.  The
  * owner (and so the upkeep) is not subject to it.  Both sub-selects run once
  * per statement.  disable_tenant_isolation() removes it.
  */
@@ -43,6 +44,21 @@ BEGIN
 			EXECUTE format('ALTER TABLE event_catalog.%I DISABLE ROW LEVEL SECURITY', t);
 		END IF;
 	END LOOP;
+
+	-- loads have no tenant (one load may hold several): a role sees the
+	-- loads run by a role it is a member of (admins: all)
+	DROP POLICY IF EXISTS tenant_isolation ON event_catalog.loads;
+	IF enabled THEN
+		ALTER TABLE event_catalog.loads ENABLE ROW LEVEL SECURITY;
+		CREATE POLICY tenant_isolation ON event_catalog.loads FOR SELECT
+			USING ((SELECT pg_catalog.pg_has_role('event_catalog_admin', 'MEMBER'))
+				   OR loaded_by OPERATOR(pg_catalog.=) ANY (ARRAY(
+						SELECT r.rolname::text FROM pg_catalog.pg_roles r
+						WHERE pg_catalog.pg_has_role(r.oid, 'MEMBER'))));
+	ELSE
+		ALTER TABLE event_catalog.loads DISABLE ROW LEVEL SECURITY;
+	END IF;
+
 	-- pg_dump leaves the policies out: the record brings them back (restore/)
 	IF enabled THEN
 		INSERT INTO event_catalog.operator_ddl (kind, name, definition)

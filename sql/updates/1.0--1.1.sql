@@ -6,8 +6,9 @@
  *	  schema event_catalog_internal, which no role may use; writes each rule
  *	  once (the catalog vocabulary, limits, key syntax, write versions and
  *	  the problem registry are C functions that the SQL calls); validates
- *	  upsert_customers through one C entry point; and gives every function
- *	  its privileges next to its definition.  test/sql/upgrade.sql checks
+ *	  upsert_customers through one C entry point; gives every function
+ *	  its privileges next to its definition; and records loads (loads, the
+ *	  load columns of rejected_events, track_batch, load_report).  test/sql/upgrade.sql checks
  *	  that 1.0 plus this script equals a fresh 1.1 install.
  */
 
@@ -110,6 +111,7 @@ COMMENT ON TABLE event_catalog.consent_log IS
 -- the tenant barrier (tenant_roles) and the bookkeeping privileges
 \ir 1.0--1.1/tenants.sql
 \ir 1.0--1.1/erasure.sql
+\ir 1.0--1.1/loads.sql
 
 -- what the operator adds to the extension's tables survives a restore
 \ir ../restore/tables.sql
@@ -118,6 +120,7 @@ COMMENT ON TABLE event_catalog.consent_log IS
 \ir ../functions.sql
 \ir 1.0--1.1/tenants_after.sql
 \ir 1.0--1.1/erasure_after.sql
+\ir ../ingest/load_triggers.sql
 \ir 1.0--1.1/restore.sql
 
 -- the profile merge functions, regenerated with the 1.1 rules

@@ -1,6 +1,8 @@
 # 001_dump_restore.pl: pg_dump and restore into a new database keep the
-# user-defined catalog entries, the events, the quarantine, the duplicate
-# counts and the API writes; profiles and self-exclusion episodes come back
+# user-defined catalog entries, the events, the quarantine (with the load
+# and line of each row), the duplicate counts, the loads and the API
+# writes; the restore itself is not recorded as a load, and new loads get
+# ids after the restored ones; profiles and self-exclusion episodes come back
 # identical, rebuilt from them.  Every stored event comes back whatever the
 # catalog and settings are at restore time (events accepted as unknown,
 # events of a type redefined since), and what the operator added to the
@@ -69,6 +71,10 @@ my $state_sql = q{
 		(SELECT count(*) FROM event_catalog.event_params WHERE builtin),
 		(SELECT count(*) || ' events ' || max(event_id) FROM event_catalog.events),
 		(SELECT count(*) || ' rejected' FROM event_catalog.rejected_events),
+		(SELECT string_agg(concat_ws(',', load_id, line_number), '|' ORDER BY rejected_id)
+		 FROM event_catalog.rejected_events),
+		(SELECT string_agg(concat_ws(',', load_id, loaded_by, lines, stored, duplicates, quarantined,
+									 quarantined_by_code), '|' ORDER BY load_id) FROM event_catalog.loads),
 		(SELECT sum(duplicates) || ' duplicates' FROM event_catalog.duplicate_counts),
 		(SELECT count(*) || ' api writes' FROM event_catalog.customer_updates),
 		(SELECT md5(string_agg(c::text, '|' ORDER BY customer_id)) FROM event_catalog.customers c),
@@ -91,7 +97,8 @@ $node->safe_psql('postgres', 'CREATE DATABASE dst');
 $node->command_ok([ 'pg_restore', '--exit-on-error', '-d', $node->connstr('dst'), $dump ], 'pg_restore');
 my $after = $node->safe_psql('dst', $state_sql);
 
-is($after, $before, 'catalog entries, events, quarantine, counts, API writes, profiles, episodes and operator objects survive');
+is($after, $before, 'catalog entries, events, quarantine, counts, loads, API writes, profiles, episodes and operator objects survive');
+like($before, qr/"invalid_json": 1/, 'the state compared holds a load with a quarantined line');
 like($before, qr/vip_update/, 'the state compared holds the custom event');
 like($before, qr/c3,1,active/, 'the state compared holds an episode');
 like($before, qr/c8=40/, 'the state compared holds the operator\'s column with its value');
@@ -111,6 +118,13 @@ is($node->safe_psql('dst', q{SELECT event_catalog.track('{"tenant": 1, "timestam
 	'a duplicate of a restored event is recognised');
 is($node->safe_psql('dst', q{SELECT event_catalog.track('{"tenant": 1, "timestamp": "2026-07-01T00:00:00Z", "event": "vip_update", "customer": "c5", "context": {"tier": "platinum", "since": "2026-07-01"}}') > 0}),
 	't', 'the restored catalog validates new events');
+
+my $max_load = $node->safe_psql('dst', 'SELECT max(load_id) FROM event_catalog.loads');
+is($node->safe_psql('dst', qq{
+	INSERT INTO event_catalog.events (payload) VALUES
+	('{"tenant": 1, "timestamp": "2026-07-02T00:00:00Z", "event": "ootb_login", "customer": "c9"}');
+	SELECT event_catalog.last_load_id() > $max_load}),
+	't', 'a new load after the restore gets an id after the restored ones');
 
 $node->stop;
 done_testing();
