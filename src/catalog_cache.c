@@ -340,12 +340,13 @@ find_column(const EcColumnDef *cols, int ncols, const char *name, int len)
 
 /*
  * The typed profile columns of customers (profile_columns(), which 1.0
- * does not have: none then), read into the current context.
+ * does not have: none then), read into cxt.
  */
 static EcColumnDef *
-load_columns(int *ncols)
+load_columns(MemoryContext cxt, int *ncols)
 {
 	EcColumnDef *cols;
+	MemoryContext oldcxt;
 	int			ret;
 
 	*ncols = 0;
@@ -358,6 +359,7 @@ load_columns(int *ncols)
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "loading the profile columns failed: %s",
 			 SPI_result_code_string(ret));
+	oldcxt = MemoryContextSwitchTo(cxt);
 	cols = palloc0(sizeof(EcColumnDef) * Max(1, SPI_processed));
 	for (uint64 row = 0; row < SPI_processed; row++)
 	{
@@ -372,6 +374,7 @@ load_columns(int *ncols)
 		col->typmod = DatumGetInt32(SPI_getbinval(tuple, desc, 3, &isnull));
 		col->type_name = SPI_getvalue(tuple, desc, 4);
 	}
+	MemoryContextSwitchTo(oldcxt);
 	return cols;
 }
 
@@ -500,9 +503,7 @@ ec_catalog_load(void)
 		PushActiveSnapshot(GetActiveSnapshot());
 	else
 		PushActiveSnapshot(GetTransactionSnapshot());
-	oldcxt = MemoryContextSwitchTo(newcxt);
-	newcols = load_columns(&nnewcols);
-	MemoryContextSwitchTo(oldcxt);
+	newcols = load_columns(newcxt, &nnewcols);
 	ret = SPI_execute("SELECT t.event_key, t.category, t.requires_customer, "
 					  "       t.fail_safe, t.builtin, "
 					  "       (SELECT pg_catalog.count(*)::integer "
