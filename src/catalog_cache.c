@@ -32,11 +32,13 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
@@ -44,6 +46,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "tcop/utility.h"
 
 #include "catalog_cache.h"
@@ -340,22 +343,39 @@ find_column(const EcColumnDef *cols, int ncols, const char *name, int len)
 
 /*
  * The typed profile columns of customers (profile_columns(), which 1.0
- * does not have: none then), read into cxt.
+ * does not have: none then), read into cxt.  profile_columns() is internal:
+ * it is called as the owner of customers (the extension's owner), in a
+ * restricted operation, whoever validates.
  */
 static EcColumnDef *
 load_columns(MemoryContext cxt, int *ncols)
 {
 	EcColumnDef *cols;
 	MemoryContext oldcxt;
+	HeapTuple	classtup;
+	Oid			owner;
+	Oid			saved_userid;
+	int			saved_sec_context;
 	int			ret;
 
 	*ncols = 0;
-	if (!OidIsValid(get_namespace_oid("event_catalog_internal", true)))
+	if (!OidIsValid(customers_relid) ||
+		!OidIsValid(get_namespace_oid("event_catalog_internal", true)))
 		return NULL;
+	classtup = SearchSysCache1(RELOID, ObjectIdGetDatum(customers_relid));
+	if (!HeapTupleIsValid(classtup))
+		elog(ERROR, "cache lookup failed for relation %u", customers_relid);
+	owner = ((Form_pg_class) GETSTRUCT(classtup))->relowner;
+	ReleaseSysCache(classtup);
+
+	GetUserIdAndSecContext(&saved_userid, &saved_sec_context);
+	SetUserIdAndSecContext(owner, saved_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
 	ret = SPI_execute("SELECT c.name, c.type::oid, c.typmod, "
 					  "       pg_catalog.format_type(c.type, c.typmod) "
 					  "  FROM event_catalog_internal.profile_columns() c",
 					  true, 0);
+	SetUserIdAndSecContext(saved_userid, saved_sec_context);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "loading the profile columns failed: %s",
 			 SPI_result_code_string(ret));
