@@ -6,6 +6,8 @@
  *	  bring every function to the current version.
  */
 
+\ir profiles/columns.sql
+
 \ir validation/problem_codes.sql
 \ir validation/validate_event.sql
 \ir validation/is_valid_event.sql

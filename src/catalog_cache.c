@@ -1,17 +1,30 @@
 /*-------------------------------------------------------------------------
  *
  * catalog_cache.c
- *	  Per-backend copy of event_catalog.event_types and event_params.
+ *	  Per-backend copy of event_catalog.event_types and event_params, and
+ *	  of the typed columns of customers that profile params feed.
  *
  *	  Validation never reads the catalog tables per event: the first use in
- *	  a backend loads both tables with one SPI query into a hash table that
- *	  lives in its own memory context under CacheMemoryContext.  A statement
- *	  trigger on the two tables (ec_catalog_changed) sends a relcache
- *	  invalidation for the changed table; the callback registered here marks
- *	  the copy stale, and the next use reloads it.  Invalidations become
- *	  visible at the next command of the changing transaction and, once it
- *	  commits, at the next statement of every other backend, whatever that
- *	  backend's isolation level.
+ *	  a backend loads them with SPI into a hash table that lives in its own
+ *	  memory context under CacheMemoryContext.  A statement trigger on the
+ *	  two catalog tables (ec_catalog_changed) sends a relcache invalidation
+ *	  for the changed table, and ALTER TABLE customers sends one for
+ *	  customers; the callback registered here marks the copy stale.
+ *
+ *	  One top-level statement sees one catalog.  The copy is pinned to the
+ *	  statement that first reads it: the stale mark is acted on only by the
+ *	  first read of the NEXT top-level statement, which accepts pending
+ *	  invalidations and reloads.  So a change committed by another session
+ *	  while a COPY runs (its invalidation may be accepted at any lock the
+ *	  COPY takes) changes neither the validation of the COPY's later rows nor
+ *	  the profile mapping of its AFTER statement effects (profile_values
+ *	  reads this copy), and the next statement of every session sees it,
+ *	  whatever that backend's isolation level.  Top-level statements are
+ *	  counted by executor and utility hooks (a query started outside any
+ *	  other, a utility command with PROCESS_UTILITY_TOPLEVEL) and at each
+ *	  transaction end.  A statement that changes the catalog itself (its
+ *	  trigger fires in this backend) sees its change from its next command
+ *	  on, as before.
  *
  *-------------------------------------------------------------------------
  */
@@ -19,10 +32,13 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
@@ -30,6 +46,8 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "tcop/utility.h"
 
 #include "catalog_cache.h"
 #include "guc.h"
@@ -42,32 +60,175 @@ static MemoryContext cache_context = NULL;
 static HTAB *event_hash = NULL;
 static bool cache_valid = false;
 
+/* the typed profile columns of customers, in column order */
+static int	ncolumns = 0;
+static EcColumnDef *columns = NULL;
+
 /* loaded during a parallel query, with that query's snapshot: for it only */
 static bool loaded_in_parallel = false;
 static uint64 invalidation_count = 0;
 static Oid	event_types_relid = InvalidOid;
 static Oid	event_params_relid = InvalidOid;
+static Oid	customers_relid = InvalidOid;
 
-/* marker kept in fn_extra: this call site has checked for invalidations */
-static char query_checked_marker;
+/*
+ * Top-level statements: statement_count grows at the start of each; the
+ * copy serves unchanged while pinned_statement equals it.  exec_nesting is
+ * the depth of executor runs and utility commands under way (as
+ * pg_stat_statements counts it).  The library is loaded in the middle of
+ * some statement, at an unknown depth: until that statement is over
+ * (another statement timestamp, a top-level utility, a transaction end),
+ * queries it starts are not taken for new statements.
+ */
+static uint64 statement_count = 1;
+static uint64 pinned_statement = 0;
+static int	exec_nesting = 0;
+static bool in_loading_statement = false;
+static TimestampTz loading_statement_ts = 0;
 
-/* a relcache invalidation of a catalog table (or of all) marks the copy stale */
+/* this statement changed the catalog: its invalidations unpin the copy */
+static bool own_change = false;
+
+static ExecutorStart_hook_type prev_executor_start = NULL;
+static ExecutorRun_hook_type prev_executor_run = NULL;
+static ExecutorFinish_hook_type prev_executor_finish = NULL;
+static ProcessUtility_hook_type prev_process_utility = NULL;
+
+/*
+ * A relcache invalidation of a catalog table, of customers (or of all)
+ * marks the copy stale; a running statement keeps it (see above).
+ */
 static void
 ec_catalog_relcache_callback(Datum arg, Oid relid)
 {
 	if (relid == InvalidOid || relid == event_types_relid ||
-		relid == event_params_relid)
+		relid == event_params_relid || relid == customers_relid)
 	{
 		cache_valid = false;
 		invalidation_count++;
+		if (own_change)
+			pinned_statement = 0;
 	}
 }
 
-/* at load time: register for relcache invalidations */
+/* a top-level statement starts: the next read may take a newer copy */
+static void
+new_statement(void)
+{
+	statement_count++;
+	own_change = false;
+	in_loading_statement = false;
+}
+
+/* a query started outside any other is a top-level statement */
+static void
+ec_executor_start(QueryDesc *queryDesc, int eflags)
+{
+	if (exec_nesting == 0)
+	{
+		if (!in_loading_statement ||
+			GetCurrentStatementStartTimestamp() != loading_statement_ts)
+			new_statement();
+	}
+	if (prev_executor_start)
+		prev_executor_start(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
+}
+
+/* queries started while one runs are part of its statement */
+static void
+ec_executor_run(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
+				bool execute_once)
+{
+	exec_nesting++;
+	PG_TRY();
+	{
+		if (prev_executor_run)
+			prev_executor_run(queryDesc, direction, count, execute_once);
+		else
+			standard_ExecutorRun(queryDesc, direction, count, execute_once);
+	}
+	PG_FINALLY();
+	{
+		exec_nesting--;
+	}
+	PG_END_TRY();
+}
+
+/* ... and while its AFTER triggers run */
+static void
+ec_executor_finish(QueryDesc *queryDesc)
+{
+	exec_nesting++;
+	PG_TRY();
+	{
+		if (prev_executor_finish)
+			prev_executor_finish(queryDesc);
+		else
+			standard_ExecutorFinish(queryDesc);
+	}
+	PG_FINALLY();
+	{
+		exec_nesting--;
+	}
+	PG_END_TRY();
+}
+
+/* a top-level utility command (COPY, CALL, DO...) is a statement */
+static void
+ec_process_utility(PlannedStmt *pstmt, const char *queryString,
+				   bool readOnlyTree, ProcessUtilityContext context,
+				   ParamListInfo params, QueryEnvironment *queryEnv,
+				   DestReceiver *dest, QueryCompletion *qc)
+{
+	if (context == PROCESS_UTILITY_TOPLEVEL)
+		new_statement();
+	exec_nesting++;
+	PG_TRY();
+	{
+		if (prev_process_utility)
+			prev_process_utility(pstmt, queryString, readOnlyTree, context,
+								 params, queryEnv, dest, qc);
+		else
+			standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+									params, queryEnv, dest, qc);
+	}
+	PG_FINALLY();
+	{
+		exec_nesting--;
+	}
+	PG_END_TRY();
+}
+
+/* no statement outlives its transaction */
+static void
+ec_catalog_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PREPARE || event == XACT_EVENT_PARALLEL_COMMIT ||
+		event == XACT_EVENT_PARALLEL_ABORT)
+		new_statement();
+}
+
+/* at load time: register for relcache invalidations and statement starts */
 void
 ec_catalog_cache_init(void)
 {
 	CacheRegisterRelcacheCallback(ec_catalog_relcache_callback, (Datum) 0);
+	RegisterXactCallback(ec_catalog_xact_callback, NULL);
+
+	in_loading_statement = true;
+	loading_statement_ts = GetCurrentStatementStartTimestamp();
+
+	prev_executor_start = ExecutorStart_hook;
+	ExecutorStart_hook = ec_executor_start;
+	prev_executor_run = ExecutorRun_hook;
+	ExecutorRun_hook = ec_executor_run;
+	prev_executor_finish = ExecutorFinish_hook;
+	ExecutorFinish_hook = ec_executor_finish;
+	prev_process_utility = ProcessUtility_hook;
+	ProcessUtility_hook = ec_process_utility;
 }
 
 /*
@@ -168,12 +329,82 @@ spi_bool(HeapTuple tuple, TupleDesc desc, int col)
 	return !isnull && DatumGetBool(d);
 }
 
+/* the column of cols named name (len bytes), or NULL */
+static const EcColumnDef *
+find_column(const EcColumnDef *cols, int ncols, const char *name, int len)
+{
+	for (int i = 0; i < ncols; i++)
+	{
+		if (cols[i].namelen == len && memcmp(cols[i].name, name, len) == 0)
+			return &cols[i];
+	}
+	return NULL;
+}
+
+/*
+ * The typed profile columns of customers (profile_columns(), which 1.0
+ * does not have: none then), read into cxt.  profile_columns() is internal:
+ * it is called as the owner of customers (the extension's owner), in a
+ * restricted operation, whoever validates.
+ */
+static EcColumnDef *
+load_columns(MemoryContext cxt, int *ncols)
+{
+	EcColumnDef *cols;
+	MemoryContext oldcxt;
+	HeapTuple	classtup;
+	Oid			owner;
+	Oid			saved_userid;
+	int			saved_sec_context;
+	int			ret;
+
+	*ncols = 0;
+	if (!OidIsValid(customers_relid) ||
+		!OidIsValid(get_namespace_oid("event_catalog_internal", true)))
+		return NULL;
+	classtup = SearchSysCache1(RELOID, ObjectIdGetDatum(customers_relid));
+	if (!HeapTupleIsValid(classtup))
+		elog(ERROR, "cache lookup failed for relation %u", customers_relid);
+	owner = ((Form_pg_class) GETSTRUCT(classtup))->relowner;
+	ReleaseSysCache(classtup);
+
+	GetUserIdAndSecContext(&saved_userid, &saved_sec_context);
+	SetUserIdAndSecContext(owner, saved_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	ret = SPI_execute("SELECT c.name, c.type::oid, c.typmod, "
+					  "       pg_catalog.format_type(c.type, c.typmod) "
+					  "  FROM event_catalog_internal.profile_columns() c",
+					  true, 0);
+	SetUserIdAndSecContext(saved_userid, saved_sec_context);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "loading the profile columns failed: %s",
+			 SPI_result_code_string(ret));
+	oldcxt = MemoryContextSwitchTo(cxt);
+	cols = palloc0(sizeof(EcColumnDef) * Max(1, SPI_processed));
+	for (uint64 row = 0; row < SPI_processed; row++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[row];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		EcColumnDef *col = &cols[(*ncols)++];
+
+		col->name = SPI_getvalue(tuple, desc, 1);
+		col->namelen = strlen(col->name);
+		col->typid = DatumGetObjectId(SPI_getbinval(tuple, desc, 2, &isnull));
+		col->typmod = DatumGetInt32(SPI_getbinval(tuple, desc, 3, &isnull));
+		col->type_name = SPI_getvalue(tuple, desc, 4);
+	}
+	MemoryContextSwitchTo(oldcxt);
+	return cols;
+}
+
 /*
  * Fill param from columns 7.. of the SPI row; all memory in the current
  * context (the new cache context).
  */
 static void
-load_param(EcParamDef *param, int ordinal, HeapTuple tuple, TupleDesc desc)
+load_param(EcParamDef *param, int ordinal, HeapTuple tuple, TupleDesc desc,
+		   const EcColumnDef *cols, int ncols)
 {
 	bool		isnull;
 	Datum		d;
@@ -191,6 +422,9 @@ load_param(EcParamDef *param, int ordinal, HeapTuple tuple, TupleDesc desc)
 	if (param->type == EC_TYPE_STRING)
 		param->max_length = isnull ? EC_DEFAULT_MAX_LENGTH : DatumGetInt32(d);
 	param->profile_attribute = SPI_getvalue(tuple, desc, 13);
+	if (param->profile_attribute != NULL)
+		param->column = find_column(cols, ncols, param->profile_attribute,
+									strlen(param->profile_attribute));
 
 	d = SPI_getbinval(tuple, desc, 11, &isnull);
 	if (!isnull && (param->type == EC_TYPE_STRING || param->type == EC_TYPE_NUMBER))
@@ -244,6 +478,8 @@ ec_catalog_load(void)
 	uint64		nrows;
 	int			ret;
 	uint64		count_at_start = invalidation_count;
+	EcColumnDef *newcols;
+	int			nnewcols;
 
 	cache_valid = false;
 
@@ -254,6 +490,7 @@ ec_catalog_load(void)
 	nspid = get_namespace_oid("event_catalog", false);
 	event_types_relid = get_relname_relid("event_types", nspid);
 	event_params_relid = get_relname_relid("event_params", nspid);
+	customers_relid = get_relname_relid("customers", nspid);
 	if (!OidIsValid(event_types_relid) || !OidIsValid(event_params_relid))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
@@ -286,6 +523,7 @@ ec_catalog_load(void)
 		PushActiveSnapshot(GetActiveSnapshot());
 	else
 		PushActiveSnapshot(GetTransactionSnapshot());
+	newcols = load_columns(newcxt, &nnewcols);
 	ret = SPI_execute("SELECT t.event_key, t.category, t.requires_customer, "
 					  "       t.fail_safe, t.builtin, "
 					  "       (SELECT pg_catalog.count(*)::integer "
@@ -304,6 +542,7 @@ ec_catalog_load(void)
 	PopActiveSnapshot();
 
 	nrows = SPI_processed;
+
 	oldcxt = MemoryContextSwitchTo(newcxt);
 	{
 		TupleDesc	desc = SPI_tuptable->tupdesc;
@@ -334,7 +573,8 @@ ec_catalog_load(void)
 			SPI_getbinval(tuple, desc, 7, &isnull);
 			if (!isnull)
 			{
-				load_param(&def->params[def->nparams], def->nparams, tuple, desc);
+				load_param(&def->params[def->nparams], def->nparams, tuple, desc,
+						   newcols, nnewcols);
 				def->nparams++;
 			}
 		}
@@ -376,43 +616,61 @@ ec_catalog_load(void)
 		MemoryContextDelete(cache_context);
 	cache_context = newcxt;
 	event_hash = hash;
+	columns = newcols;
+	ncolumns = nnewcols;
 	/* an invalidation that arrived while loading makes us load again */
 	cache_valid = (invalidation_count == count_at_start);
 	loaded_in_parallel = IsInParallelMode();
 }
 
 /*
- * Called once per query by every function that uses the cache (flinfo is
- * the caller's): picks up catalog changes committed by other sessions since
- * this session's previous statement.
+ * The copy for the running top-level statement: at its first read, accept
+ * the invalidations that arrived since the previous statement and reload
+ * if the copy is stale; later reads of the same statement keep that copy
+ * whatever arrives meanwhile.  A copy loaded during a parallel query serves
+ * that query only.
  */
-void
-ec_catalog_begin_query(FmgrInfo *flinfo)
+static void
+ec_catalog_pin(void)
 {
-	if (flinfo == NULL || flinfo->fn_extra != &query_checked_marker)
-	{
-		AcceptInvalidationMessages();
-		if (flinfo != NULL)
-			flinfo->fn_extra = &query_checked_marker;
-	}
+	bool		parallel_copy = loaded_in_parallel && !IsInParallelMode();
+
+	if (pinned_statement == statement_count && event_hash != NULL && !parallel_copy)
+		return;
+	AcceptInvalidationMessages();
+	if (!cache_valid || parallel_copy || event_hash == NULL)
+		ec_catalog_load();
+	pinned_statement = statement_count;
 }
 
 /*
- * The definition of an event key, or NULL when it is not in the catalog.
- * The result is valid until the next call into the cache.
+ * The definition of an event key, or NULL when it is not in the catalog,
+ * as the running statement sees the catalog.  The result is valid until
+ * the statement ends.
  */
 const EcEventDef *
 ec_catalog_lookup(const char *key, int len)
 {
 	char		buf[EC_KEY_MAX_BYTES + 1];
 
-	if (!cache_valid || (loaded_in_parallel && !IsInParallelMode()))
-		ec_catalog_load();
+	ec_catalog_pin();
 	if (len <= 0 || len > EC_KEY_MAX_BYTES || memchr(key, '\0', len) != NULL)
 		return NULL;
 	memcpy(buf, key, len);
 	buf[len] = '\0';
 	return (const EcEventDef *) hash_search(event_hash, buf, HASH_FIND, NULL);
+}
+
+/*
+ * The typed profile column of customers named name, or NULL (a custom
+ * attribute, kept in customers.attributes), as the running statement sees
+ * the catalog.
+ */
+const EcColumnDef *
+ec_catalog_column(const char *name, int len)
+{
+	ec_catalog_pin();
+	return find_column(columns, ncolumns, name, len);
 }
 
 /*
@@ -430,5 +688,8 @@ ec_catalog_changed(PG_FUNCTION_ARGS)
 				 errmsg("event_catalog.catalog_changed() must be called as a trigger")));
 
 	CacheInvalidateRelcache(trigdata->tg_relation);
+	/* the changing statement sees its change from its next command on */
+	own_change = true;
+	pinned_statement = 0;
 	PG_RETURN_POINTER(NULL);
 }

@@ -33,6 +33,19 @@ typedef enum EcRequirement
 	EC_REQ_OPTIONAL
 } EcRequirement;
 
+/*
+ * A typed column of customers that profile values land in (profile_columns()
+ * lists them): its type decides which values it can hold (profile_column.c).
+ */
+typedef struct EcColumnDef
+{
+	const char *name;
+	int			namelen;
+	Oid			typid;
+	int32		typmod;
+	const char *type_name;		/* with its modifier, for messages */
+} EcColumnDef;
+
 typedef struct EcParamDef
 {
 	const char *key;
@@ -48,6 +61,7 @@ typedef struct EcParamDef
 	Numeric    *allowed_num;	/* number params: the values as numerics */
 	const char *allowed_list;	/* "Yes, No", for messages */
 	const char *profile_attribute;	/* customers column, or NULL */
+	const EcColumnDef *column;	/* the typed column it feeds, or NULL */
 } EcParamDef;
 
 typedef struct EcEventDef
@@ -64,8 +78,8 @@ typedef struct EcEventDef
 } EcEventDef;
 
 extern void ec_catalog_cache_init(void);
-extern void ec_catalog_begin_query(FmgrInfo *flinfo);
 extern const EcEventDef *ec_catalog_lookup(const char *key, int len);
+extern const EcColumnDef *ec_catalog_column(const char *name, int len);
 extern int	ec_jsonb_key_cmp(const char *a, int alen, const char *b, int blen);
 extern bool ec_jsonb_next_pair(JsonbIterator **it, JsonbValue *key, JsonbValue *val);
 extern const EcParamDef *ec_catalog_next_param(const EcEventDef *def, int *next,

@@ -10,7 +10,8 @@
  *	  ootb_user_details_update (with or without its ootb_ prefix) as that
  *	  param's value in an event's context, at /attributes/<key>.  Any other
  *	  attribute is a custom one: a scalar, strings of at most 255
- *	  characters.  A write carries only what it changes, so nothing is
+ *	  characters; one named after a typed column of customers must fit that
+ *	  column (profile_column.c), as a profile param's value must.  A write carries only what it changes, so nothing is
  *	  reported missing but customer_id.
  *
  *	  Problems come in this order: unknown top-level keys, customer_id,
@@ -158,6 +159,7 @@ check_attributes(EcValidation *v, JsonbContainer *attrs, JsonbParseState **state
 		const char *k = key.val.string.val;
 		int			klen = key.val.string.len;
 		const EcParamDef *param = profile_param(def, k, klen);
+		const EcColumnDef *column;
 		int			nchars;
 
 		if (param != NULL)
@@ -183,7 +185,10 @@ check_attributes(EcValidation *v, JsonbContainer *attrs, JsonbParseState **state
 						   ec_json_pointer("/attributes", k, klen),
 						   psprintf("custom attribute \"%s\" is %d characters long, more than its maximum of %d",
 									cut_key(k, klen), nchars, EC_DEFAULT_MAX_LENGTH));
-		else
+		else if ((column = ec_catalog_column(k, klen)) == NULL ||
+				 ec_check_column_value(v, column,
+									   psprintf("attribute \"%s\"", cut_key(k, klen)),
+									   k, klen, &val))
 			push_pair(state, k, klen, &val);
 	}
 }
@@ -204,7 +209,6 @@ ec_check_customer_write(PG_FUNCTION_ARGS)
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
-	ec_catalog_begin_query(fcinfo->flinfo);
 	v.collect = true;
 	v.param_parent = "/attributes";
 

@@ -242,9 +242,6 @@ ingest_state(FmgrInfo *flinfo, Relation rel)
 		if (!OidIsValid(st->content_index))
 			elog(ERROR, "index event_catalog.events_content_key is missing");
 		flinfo->fn_extra = st;
-
-		/* catalog changes committed since the last statement apply to this one */
-		ec_catalog_begin_query(NULL);
 	}
 	return st;
 }

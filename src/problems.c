@@ -73,6 +73,10 @@ const EcProblemInfo ec_problem_registry[EC_NUM_PROBLEM_CODES] = {
 	[EC_PROBLEM_TOO_LARGE] = {
 		"too_large", true,
 		"At ingest, a raw line longer than " CppAsString2(EC_EVENT_MAX_BYTES) " bytes, a payload larger than " CppAsString2(EC_EVENT_MAX_BYTES) " bytes as jsonb, or a number of a raw line with more than " CppAsString2(EC_RAW_MAX_DIGITS) " digits."
+	},
+	[EC_PROBLEM_COLUMN_MISMATCH] = {
+		"column_mismatch", true,
+		"A profile value that the typed customers column it feeds cannot hold (a number that is not an integer or out of range for an integer column, too many digits for numeric(p,s), a string longer than varchar(n), a value of the wrong kind for a boolean, date or timestamp column): only its event, or its Customer Data API customer, is refused."
 	}
 };
 

@@ -18,6 +18,7 @@
 #include "utils/numeric.h"
 
 #include "catalog_cache.h"
+#include "profile_column.h"
 #include "versions.h"
 
 PG_FUNCTION_INFO_V1(ec_profile_values);
@@ -25,7 +26,7 @@ PG_FUNCTION_INFO_V1(ec_profile_values);
 /*
  * profile_values(event_key, payload): {profile_attribute: value} for each
  * context param of the event that has a profile attribute and a non-null
- * value; {} when there is none (or no such event, or no context object).
+ * value its column can hold; {} when there is none (or no such event, or no context object).
  */
 Datum
 ec_profile_values(PG_FUNCTION_ARGS)
@@ -41,7 +42,6 @@ ec_profile_values(PG_FUNCTION_ARGS)
 	JsonbValue	v;
 	int			next = 0;
 
-	ec_catalog_begin_query(fcinfo->flinfo);
 	def = ec_catalog_lookup(VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key));
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
@@ -56,6 +56,9 @@ ec_profile_values(PG_FUNCTION_ARGS)
 				ec_catalog_next_param(def, &next, k.val.string.val, k.val.string.len);
 
 			if (param == NULL || param->profile_attribute == NULL || v.type == jbvNull)
+				continue;
+			/* validation refused it, unless a fail-safe event was kept */
+			if (param->column != NULL && ec_column_misfit(param->column, &v) != NULL)
 				continue;
 
 			k.type = jbvString;

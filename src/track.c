@@ -65,7 +65,6 @@ ec_track(PG_FUNCTION_ARGS)
 	{
 		EcValidation v = {0};
 
-		ec_catalog_begin_query(fcinfo->flinfo);
 		v.collect = true;
 		ec_validate(event, &v);
 		if (!ec_event_acceptable(&v))
@@ -107,7 +106,6 @@ ec_event_content_hash(PG_FUNCTION_ARGS)
 	EcValidation v = {0};
 	pg_uuid_t  *hash;
 
-	ec_catalog_begin_query(fcinfo->flinfo);
 	ec_validate(event, &v);
 	if (v.has_property_error || !v.has_tenant || !v.has_timestamp ||
 		v.event_key == NULL || (v.customer == NULL && v.visitor == NULL))

@@ -29,6 +29,7 @@
 #include "optimove_limits.h"
 #include "timestamp_parse.h"
 #include "problems.h"
+#include "profile_column.h"
 #include "validate.h"
 #include "validate_checks.h"
 
@@ -260,10 +261,47 @@ number_text(Numeric num)
 	return quote_value(s, strlen(s));
 }
 
+/* a scalar for messages: a bounded quotation of a string, a number's text */
+static char *
+value_text(const JsonbValue *val)
+{
+	switch (val->type)
+	{
+		case jbvString:
+			return quote_value(val->val.string.val, val->val.string.len);
+		case jbvNumeric:
+			return number_text(val->val.numeric);
+		case jbvBool:
+			return val->val.boolean ? "true" : "false";
+		default:
+			return pstrdup(jsonb_type_name(val));
+	}
+}
+
+/*
+ * Check that the profile column col can hold val, the value of what (a
+ * param or an attribute, for messages: "param \"points\"") given under key:
+ * false after a column_mismatch problem.
+ */
+bool
+ec_check_column_value(EcValidation *v, const EcColumnDef *col, const char *what,
+					  const char *key, int keylen, const JsonbValue *val)
+{
+	char	   *why = ec_column_misfit(col, val);
+
+	if (why == NULL)
+		return true;
+	PARAM_PROBLEM(v, EC_PROBLEM_COLUMN_MISMATCH, true, key, keylen,
+				  "value %s of %s does not fit profile column \"%s\" of type %s: %s",
+				  value_text(val), what, col->name, col->type_name, why);
+	return false;
+}
+
 /*
  * Check the value of a param, given under key (keylen bytes) in the
  * params' object: problems name the param, their paths the key.  JSON
- * null is "not provided" and is not checked here.
+ * null is "not provided" and is not checked here.  The value of a param
+ * that feeds a typed customers column must also fit that column.
  */
 void
 ec_check_param_value(EcValidation *v, const EcParamDef *param,
@@ -309,30 +347,42 @@ ec_check_param_value(EcValidation *v, const EcParamDef *param,
 
 				if (string_too_long(val->val.string.val, val->val.string.len,
 									param->max_length, &nchars))
+				{
 					PARAM_PROBLEM(v, EC_PROBLEM_TOO_LONG, true, key, keylen,
 								  "param \"%s\" is %d characters long, more than its maximum of %d",
 								  name, nchars, param->max_length);
-				else if (param->nallowed > 0 && !value_allowed(param, val))
+					return;
+				}
+				if (param->nallowed > 0 && !value_allowed(param, val))
+				{
 					PARAM_PROBLEM(v, EC_PROBLEM_INVALID_VALUE, true, key, keylen,
 								  "value %s of param \"%s\" is not one of: %s",
 								  quote_value(val->val.string.val, val->val.string.len),
 								  name, param->allowed_list);
+					return;
+				}
 				break;
 			}
 		case EC_TYPE_NUMBER:
 			if (param->nallowed > 0 && !value_allowed(param, val))
+			{
 				PARAM_PROBLEM(v, EC_PROBLEM_INVALID_VALUE, true, key, keylen,
 							  "value %s of param \"%s\" is not one of: %s",
 							  number_text(val->val.numeric), name, param->allowed_list);
+				return;
+			}
 			break;
 		case EC_TYPE_DATE:
 			{
 				DateADT		d;
 
 				if (!ec_parse_date(val->val.string.val, val->val.string.len, &d))
+				{
 					PARAM_PROBLEM(v, EC_PROBLEM_INVALID_FORMAT, true, key, keylen,
 								  "value %s of param \"%s\" is not a calendar date in the form YYYY-MM-DD",
 								  quote_value(val->val.string.val, val->val.string.len), name);
+					return;
+				}
 				break;
 			}
 		case EC_TYPE_TIMESTAMP:
@@ -341,14 +391,22 @@ ec_check_param_value(EcValidation *v, const EcParamDef *param,
 
 				if (!ec_parse_timestamp(val->val.string.val, val->val.string.len,
 										EC_TS_PARAM, &ts))
+				{
 					PARAM_PROBLEM(v, EC_PROBLEM_INVALID_FORMAT, true, key, keylen,
 								  "value %s of param \"%s\" is not a valid timestamp",
 								  quote_value(val->val.string.val, val->val.string.len), name);
+					return;
+				}
 				break;
 			}
 		case EC_TYPE_BOOLEAN:
 			break;
 	}
+
+	if (param->column != NULL)
+		(void) ec_check_column_value(v, param->column,
+									 v->collect ? psprintf("param \"%s\"", name) : NULL,
+									 key, keylen, val);
 }
 
 /*
@@ -759,7 +817,6 @@ ec_validate_event(PG_FUNCTION_ARGS)
 	Jsonb	   *event = PG_GETARG_JSONB_P(0);
 	EcValidation v = {0};
 
-	ec_catalog_begin_query(fcinfo->flinfo);
 	v.collect = true;
 	ec_validate(event, &v);
 	PG_RETURN_JSONB_P(ec_problems_to_jsonb(&v));
@@ -772,7 +829,6 @@ ec_is_valid_event(PG_FUNCTION_ARGS)
 	Jsonb	   *event = PG_GETARG_JSONB_P(0);
 	EcValidation v = {0};
 
-	ec_catalog_begin_query(fcinfo->flinfo);
 	v.stop_on_error = true;
 	ec_validate(event, &v);
 	PG_RETURN_BOOL(!v.has_error);
@@ -809,7 +865,6 @@ ec_assert_valid_event(PG_FUNCTION_ARGS)
 	Jsonb	   *event = PG_GETARG_JSONB_P(0);
 	EcValidation v = {0};
 
-	ec_catalog_begin_query(fcinfo->flinfo);
 	v.collect = true;
 	ec_validate(event, &v);
 	if (v.has_error)

@@ -24,6 +24,9 @@ extern void ec_missing_property(EcValidation *v, const char *name);
 extern bool ec_check_identity(EcValidation *v, const char *name,
 							  const JsonbValue *val);
 extern void ec_check_timestamp(EcValidation *v, const JsonbValue *val);
+extern bool ec_check_column_value(EcValidation *v, const EcColumnDef *col,
+								  const char *what, const char *key, int keylen,
+								  const JsonbValue *val);
 extern void ec_check_param_value(EcValidation *v, const EcParamDef *param,
 								 const char *key, int keylen,
 								 const JsonbValue *val);

@@ -222,10 +222,8 @@ BEGIN
 			v_attr := v_param->>'profile_attribute';
 			-- a typed column of customers takes only values it can hold: a
 			-- string param must not clear a boolean such as is_blocked
-			SELECT a.atttypid::regtype INTO v_coltype
-			FROM pg_attribute a
-			WHERE a.attrelid = 'event_catalog.customers'::regclass AND a.attname = v_attr
-			  AND a.attnum > 0 AND NOT a.attisdropped;
+			SELECT c.type INTO v_coltype
+			FROM event_catalog_internal.profile_columns() c WHERE c.name = v_attr;
 			v_fits := CASE
 					WHEN v_coltype IS NULL THEN true
 					WHEN v_coltype = 'boolean'::regtype THEN
@@ -240,11 +238,17 @@ BEGIN
 					WHEN v_coltype IN ('text'::regtype, 'character varying'::regtype) THEN true
 					ELSE v_type = 'string'
 				END;
-			IF v_attr IN ('tenant', 'customer_id', 'attributes', 'attribute_versions',
-						  'exclusion_periods', 'created_at', 'updated_at') THEN
+			IF v_attr = ANY (event_catalog_internal.bookkeeping_columns()) THEN
 				RAISE EXCEPTION 'profile_attribute "%" of param "%" of event "%" is a bookkeeping column of customers',
 						v_attr, v_pkey, v_key
 					USING ERRCODE = 'invalid_parameter_value';
+			ELSIF NOT event_catalog_internal.is_checked_column_type(v_coltype) THEN
+				-- validation could not tell which values the column can hold
+				RAISE EXCEPTION 'param "%" of event "%" cannot feed profile column "%" of type %',
+						v_pkey, v_key, v_attr, v_coltype
+					USING ERRCODE = 'feature_not_supported',
+						  DETAIL = 'Validation cannot check values against a column of this type.',
+						  HINT = 'Profile columns may be text, character varying(n), smallint, integer, bigint, numeric(p,s), real, double precision, boolean, date or timestamp with time zone.';
 			ELSIF NOT v_fits THEN
 				RAISE EXCEPTION 'param "%" of event "%" of type % cannot feed profile column "%" of type %',
 						v_pkey, v_key, v_type, v_attr, v_coltype

@@ -5,7 +5,8 @@
 
 /*
  * (Re)build the four merge functions from the current customers columns:
- * plain PL/pgSQL with static statements, so their plans are cached.  The
+ * plain PL/pgSQL with static statements, so their plans are cached.  A
+ * column of a type whose values validation cannot check is refused.  The
  * customers that kept a value in attributes for a column added since are
  * recomputed, so the value moves into the column.
  */
@@ -18,6 +19,20 @@ DECLARE
 	f record;
 	stale event_catalog_internal.customer_ref[];
 BEGIN
+	-- validation must be able to tell which values each column can hold
+	-- (src/profile_column.c), or one value would abort whole loads
+	SELECT c.name, c.type INTO f
+	FROM event_catalog_internal.profile_columns() c
+	WHERE NOT event_catalog_internal.is_checked_column_type(c.type)
+	LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'profile column "%" of event_catalog.customers has type %, which validation cannot check values against',
+				f.name, f.type
+			USING ERRCODE = 'feature_not_supported',
+				  DETAIL = 'Profile columns may be text, character varying(n), smallint, integer, bigint, numeric(p,s), real, double precision, boolean, date or timestamp with time zone.',
+				  HINT = 'Drop the column or change its type, or keep the value as a custom attribute in customers.attributes.';
+	END IF;
+
 	FOR f IN
 		SELECT * FROM (VALUES
 			('merge_event_writes', 'event_ids bigint[]', false, true, true),

@@ -79,21 +79,23 @@ DECLARE
 	conv		text;
 	body		text := 'BEGIN' || chr(10);
 BEGIN
+	-- each conversion takes the values that validation lets through for
+	-- the column's type (src/profile_column.c)
 	FOR col IN
-		SELECT a.attname::text AS name, a.atttypid AS typ
-		FROM pg_attribute a
-		WHERE a.attrelid = 'event_catalog.customers'::regclass
-		  AND a.attnum > 0 AND NOT a.attisdropped
-		  AND a.attname NOT IN ('tenant', 'customer_id', 'attributes', 'attribute_versions',
-								'exclusion_periods', 'created_at', 'updated_at')
-		ORDER BY a.attnum
+		SELECT c.name, c.type AS typ FROM event_catalog_internal.profile_columns() c
 	LOOP
 		conv := CASE col.typ
 			WHEN 'boolean'::regtype THEN
 				'CASE jsonb_typeof(v) WHEN ''boolean'' THEN (v)::text::boolean '
 				'ELSE CASE (v) #>> ''{}'' WHEN ''Yes'' THEN true WHEN ''No'' THEN false END END'
 			WHEN 'date'::regtype THEN 'event_catalog_internal.to_date_or_null((v) #>> ''{}'')'
+			WHEN 'timestamp with time zone'::regtype
+				THEN 'event_catalog_internal.to_timestamp_or_null((v) #>> ''{}'')'
 			WHEN 'text'::regtype THEN 'NULLIF((v) #>> ''{}'', '''')'
+			-- integers through numeric, so that 2.0 is 2
+			WHEN 'smallint'::regtype THEN 'CAST(CAST(NULLIF((v) #>> ''{}'', '''') AS numeric) AS smallint)'
+			WHEN 'integer'::regtype THEN 'CAST(CAST(NULLIF((v) #>> ''{}'', '''') AS numeric) AS integer)'
+			WHEN 'bigint'::regtype THEN 'CAST(CAST(NULLIF((v) #>> ''{}'', '''') AS numeric) AS bigint)'
 			ELSE format('CAST(NULLIF((v) #>> ''{}'', '''') AS %s)', col.typ::regtype)
 		END;
 		cols := cols || col.name;
