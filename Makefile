@@ -7,7 +7,8 @@ OBJS        = src/event_catalog.o src/guc.o src/catalog_cache.o \
               src/rules.o src/problems.o src/versions.o src/customer_write.o \
               src/timestamp_parse.o src/validate.o src/ingest_raw.o \
               src/ingest_dedup.o src/ingest_quarantine.o src/ingest_trigger.o \
-              src/track.o src/profiles.o src/locks.o src/tenant.o
+              src/track.o src/profiles.o src/locks.o src/tenant.o \
+              src/effects.o
 PGFILEDESC  = "event_catalog - Optimove OOTB events in PostgreSQL"
 
 # Install scripts.  sql/event_catalog.sql lists the sources of the current

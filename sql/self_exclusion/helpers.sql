@@ -15,19 +15,14 @@ RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$ SELECT pg_catalog.to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') $$;
 
--- the lifecycle order of the five events, for events at the same instant
+-- the lifecycle order of the five events (initiated, activated, updated,
+-- violation_attempt, lifted: 1 to 5), for events at the same instant; null
+-- for other events.  The one list, in C (src/effects.c), which the insert
+-- trigger uses too.
 CREATE OR REPLACE FUNCTION event_catalog_internal.lifecycle_rank(event_key text)
 RETURNS integer
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-AS $$
-	SELECT CASE event_key
-		WHEN 'ootb_self_exclusion_initiated' THEN 1
-		WHEN 'ootb_self_exclusion_activated' THEN 2
-		WHEN 'ootb_self_exclusion_updated' THEN 3
-		WHEN 'ootb_self_exclusion_violation_attempt' THEN 4
-		WHEN 'ootb_self_exclusion_lifted' THEN 5
-	END
-$$;
+AS 'MODULE_PATHNAME', 'ec_lifecycle_rank'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 -- the periods in which a customer is self-excluded: each episode from its
 -- request to its lift (open-ended while not lifted), with those kept
