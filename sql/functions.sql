@@ -45,7 +45,6 @@
 \ir contact/can_contact.sql
 
 \ir effects/locks.sql
-\ir effects/apply_event_effects.sql
 \ir effects/recompute_customers.sql
 
 \ir reports/registration_funnel.sql

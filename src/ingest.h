@@ -15,6 +15,8 @@
  *							transaction callbacks that keep it
  *	    ingest_load.c		loads: the statement stack, per-load counts,
  *							event_catalog.loads, the batch collector
+ *	    effects.c			the upkeep of the effects list, its inputs read
+ *							in C by primary key
  *	    track.c				track() and event_content_hash()
  *	    track_batch.c		track_batch(), track_batch_raw(), track_raw()
  *
@@ -92,7 +94,35 @@ extern Jsonb *ec_parse_raw_line(text *raw, char **error, EcProblemCode *code,
 #define EC_LOCKTAG_TENANT	0x6565	/* a tenant's loads */
 
 /* locks.c */
+#define EC_BUCKETS	256			/* buckets of customers (bucket locks) */
 extern void ec_lock_tenant_load(int32 tenant, bool single_event);
+extern int32 ec_customer_bucket_of(int32 tenant, const char *customer_id, int len);
+extern void ec_lock_bucket_set(const uint32 *bits);
+
+/*
+ * effects.c: the effects of a statement's stored events, as the row
+ * trigger collected them (one entry per subtransaction that stored some)
+ */
+typedef struct EcCustomer
+{
+	int32		tenant;
+	char	   *customer_id;
+} EcCustomer;
+
+typedef struct EcPendingEffects
+{
+	SubTransactionId subid;
+	int			n;				/* event ids */
+	int			cap;
+	int64	   *ids;
+	uint32		buckets[EC_BUCKETS / 32];	/* their customers' buckets */
+	int			nexcluded;		/* customers with self-exclusion events */
+	int			capexcluded;
+	EcCustomer *excluded;
+} EcPendingEffects;
+
+extern int	ec_lifecycle_rank_of(const char *event_key, int len);
+extern void ec_apply_effects(List *pending, Oid namespace);
 
 /* ingest_dedup.c */
 extern void ec_release_digest_lock(void);

@@ -55,27 +55,13 @@ PG_FUNCTION_INFO_V1(ec_events_after_statement);
 static EcOutcome last_outcome = EC_OUTCOME_NONE;
 static int64 last_duplicate_id = 0;
 
-/* ids of stored events with effects, not yet applied */
-typedef struct PendingIds
-{
-	SubTransactionId subid;
-	int			n;
-	int			cap;
-	int64	   *ids;
-} PendingIds;
-
-/* the list and its contents live in TopTransactionContext */
-static List *pending_ids = NIL;
-static bool callbacks_registered = false;
-
 /*
- * The prepared call of apply_event_effects, and the schema it was prepared
- * for: the schema of the trigger function, so that the library serves the
- * 1.0 install script (everything in event_catalog) as well as 1.1 (the
- * upkeep in event_catalog_internal) until ALTER EXTENSION UPDATE runs.
+ * The stored events with effects not yet applied (EcPendingEffects, one
+ * per subtransaction); the list and its contents live in
+ * TopTransactionContext.
  */
-static SPIPlanPtr effects_plan = NULL;
-static Oid	effects_plan_namespace = InvalidOid;
+static List *pending_effects = NIL;
+static bool callbacks_registered = false;
 
 /*
  * Is the running insert a statement of one event (track's)?  It takes its
@@ -129,7 +115,7 @@ ingest_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
 			/* their memory goes with the transaction */
-			pending_ids = NIL;
+			pending_effects = NIL;
 			single_event_statement = false;
 			ec_dedup_end_xact();
 			break;
@@ -147,7 +133,7 @@ ingest_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 
 	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
 		return;
-	RETAG_OR_DROP(pending_ids, PendingIds);
+	RETAG_OR_DROP(pending_effects, EcPendingEffects);
 	ec_dedup_end_subxact(event, mySubid, parentSubid);
 }
 
@@ -164,38 +150,60 @@ ec_ingest_register_callbacks(void)
 	}
 }
 
-/* remember a stored event whose effects the statement trigger applies */
+/* grow an array of n elements of size bytes to hold at least one more */
+static void *
+grow(void *array, int n, int *cap, Size size)
+{
+	if (n < *cap)
+		return array;
+	*cap = Max(*cap * 2, 64);
+	return array == NULL ? MemoryContextAlloc(TopTransactionContext, size * *cap)
+		: repalloc_huge(array, size * *cap);
+}
+
+/*
+ * Remember a stored event whose effects the statement trigger applies:
+ * its id, its customer's bucket, and its customer when it is one of the
+ * self-exclusion lifecycle events.
+ */
 static void
-remember_effect(int64 event_id)
+remember_effect(int64 event_id, const EcValidation *v)
 {
 	SubTransactionId subid = GetCurrentSubTransactionId();
-	PendingIds *pi = NULL;
+	EcPendingEffects *pe = NULL;
+	int32		bucket;
 
 	ec_ingest_register_callbacks();
-	if (pending_ids != NIL)
+	if (pending_effects != NIL)
 	{
-		pi = (PendingIds *) llast(pending_ids);
-		if (pi->subid != subid)
-			pi = NULL;
+		pe = (EcPendingEffects *) llast(pending_effects);
+		if (pe->subid != subid)
+			pe = NULL;
 	}
-	if (pi == NULL)
+	if (pe == NULL)
 	{
 		MemoryContext oldcxt = MemoryContextSwitchTo(TopTransactionContext);
 
-		pi = palloc(sizeof(PendingIds));
-		pi->subid = subid;
-		pi->n = 0;
-		pi->cap = 1024;
-		pi->ids = palloc(sizeof(int64) * pi->cap);
-		pending_ids = lappend(pending_ids, pi);
+		pe = palloc0(sizeof(EcPendingEffects));
+		pe->subid = subid;
+		pending_effects = lappend(pending_effects, pe);
 		MemoryContextSwitchTo(oldcxt);
 	}
-	if (pi->n >= pi->cap)
+	pe->ids = grow(pe->ids, pe->n, &pe->cap, sizeof(int64));
+	pe->ids[pe->n++] = event_id;
+	bucket = ec_customer_bucket_of(v->tenant, v->customer, v->customer_len);
+	pe->buckets[bucket / 32] |= (uint32) 1 << (bucket % 32);
+	if (ec_lifecycle_rank_of(v->event_key, v->event_key_len) > 0)
 	{
-		pi->cap *= 2;
-		pi->ids = repalloc_huge(pi->ids, sizeof(int64) * pi->cap);
+		EcCustomer *c;
+		MemoryContext oldcxt = MemoryContextSwitchTo(TopTransactionContext);
+
+		pe->excluded = grow(pe->excluded, pe->nexcluded, &pe->capexcluded, sizeof(EcCustomer));
+		c = &pe->excluded[pe->nexcluded++];
+		c->tenant = v->tenant;
+		c->customer_id = pnstrdup(v->customer, v->customer_len);
+		MemoryContextSwitchTo(oldcxt);
 	}
-	pi->ids[pi->n++] = event_id;
 }
 
 /* ---------------------------------------------------------------------
@@ -283,7 +291,29 @@ restore_stored_row(Relation rel, IngestState *st, HeapTuple tuple)
 	id = isnull ? 0 : DatumGetInt64(d);
 	d = heap_getattr(tuple, st->att_has_effects, desc, &isnull);
 	if (!isnull && DatumGetBool(d) && id != 0)
-		remember_effect(id);
+	{
+		/* what the upkeep needs to know of the event, from its columns */
+		EcValidation v = {0};
+		text	   *t;
+
+		d = heap_getattr(tuple, st->att_tenant, desc, &isnull);
+		v.tenant = isnull ? 0 : DatumGetInt32(d);
+		d = heap_getattr(tuple, st->att_event_key, desc, &isnull);
+		if (!isnull)
+		{
+			t = DatumGetTextPP(d);
+			v.event_key = VARDATA_ANY(t);
+			v.event_key_len = VARSIZE_ANY_EXHDR(t);
+		}
+		d = heap_getattr(tuple, st->att_customer_id, desc, &isnull);
+		if (!isnull)
+		{
+			t = DatumGetTextPP(d);
+			v.customer = VARDATA_ANY(t);
+			v.customer_len = VARSIZE_ANY_EXHDR(t);
+			remember_effect(id, &v);
+		}
+	}
 	ec_load_outcome(EC_OUTCOME_STORED, id, NULL, NULL, 0);
 	last_outcome = EC_OUTCOME_STORED;
 	return PointerGetDatum(tuple);
@@ -490,7 +520,7 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 		Datum		id = heap_getattr(tuple, st->att_event_id, desc, &isnull);
 
 		if (has_effects && !isnull)
-			remember_effect(DatumGetInt64(id));
+			remember_effect(DatumGetInt64(id), &v);
 		ec_load_outcome(EC_OUTCOME_STORED, isnull ? 0 : DatumGetInt64(id), problems, &v, 0);
 	}
 
@@ -535,59 +565,6 @@ ec_events_refuse_change(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------
  */
 
-/*
- * Apply the effects of the stored events, in one call for the statement:
- * apply_event_effects of the schema namespace.
- */
-static void
-apply_effects(List *idlists, Oid namespace)
-{
-	ListCell   *lc;
-	int			total = 0;
-	Datum	   *elems;
-	ArrayType  *arr;
-	Datum		values[1];
-	int			ret;
-
-	foreach(lc, idlists)
-		total += ((PendingIds *) lfirst(lc))->n;
-	if (total == 0)
-		return;
-	elems = palloc(sizeof(Datum) * total);
-	total = 0;
-	foreach(lc, idlists)
-	{
-		PendingIds *pi = (PendingIds *) lfirst(lc);
-
-		for (int i = 0; i < pi->n; i++)
-			elems[total++] = Int64GetDatum(pi->ids[i]);
-	}
-	arr = construct_array(elems, total, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
-
-	if (effects_plan == NULL || effects_plan_namespace != namespace)
-	{
-		Oid			types[1] = {INT8ARRAYOID};
-		char	   *nspname = get_namespace_name(namespace);
-		SPIPlanPtr	plan;
-
-		if (nspname == NULL)
-			elog(ERROR, "cache lookup failed for namespace %u", namespace);
-		plan = SPI_prepare(psprintf("SELECT %s.apply_event_effects($1)",
-									quote_identifier(nspname)), 1, types);
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		if (effects_plan != NULL)
-			SPI_freeplan(effects_plan);
-		effects_plan = plan;
-		effects_plan_namespace = namespace;
-	}
-	values[0] = PointerGetDatum(arr);
-	ret = SPI_execute_plan(effects_plan, values, NULL, false, 0);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "could not apply event effects: %s", SPI_result_code_string(ret));
-}
-
 /* the schema of a function (of this trigger function: the upkeep's) */
 static Oid
 function_schema(Oid funcid)
@@ -612,7 +589,7 @@ Datum
 ec_events_after_statement(PG_FUNCTION_ARGS)
 {
 	List	   *counts;
-	List	   *idlists;
+	List	   *effects;
 	int			ret;
 	EcSavedUser saved;
 
@@ -624,9 +601,9 @@ ec_events_after_statement(PG_FUNCTION_ARGS)
 	ec_release_digest_lock();
 	single_event_statement = false;
 	counts = ec_take_duplicate_counts();
-	idlists = pending_ids;
-	pending_ids = NIL;
-	if (counts == NIL && idlists == NIL)
+	effects = pending_effects;
+	pending_effects = NIL;
+	if (counts == NIL && effects == NIL)
 		PG_RETURN_POINTER(NULL);
 
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
@@ -640,8 +617,8 @@ ec_events_after_statement(PG_FUNCTION_ARGS)
 	ec_become_owner(((TriggerData *) fcinfo->context)->tg_relation, &saved);
 	if (counts != NIL)
 		ec_flush_duplicate_counts(counts);
-	if (idlists != NIL)
-		apply_effects(idlists, function_schema(fcinfo->flinfo->fn_oid));
+	if (effects != NIL)
+		ec_apply_effects(effects, function_schema(fcinfo->flinfo->fn_oid));
 	ec_restore_user(&saved);
 	SPI_finish();
 	PG_RETURN_POINTER(NULL);

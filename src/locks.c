@@ -18,11 +18,12 @@
  *	  tenant.  (A file that mixes tenants, loaded at the same time as another
  *	  that mixes them in another order, can still deadlock; see README.)
  *
- *	  Bucket locks: lock_buckets(buckets).  Customers fall into 256 buckets
- *	  (customer_bucket() in sql/effects/locks.sql); the upkeep of a
- *	  statement locks its buckets in ascending order, exclusively, until the
- *	  transaction ends, so the queries that follow see every transaction
- *	  that held them before.
+ *	  Bucket locks.  Customers fall into 256 buckets (customer_bucket(),
+ *	  here); the upkeep of a statement locks its buckets in ascending order,
+ *	  exclusively, until the transaction ends, so the queries that follow
+ *	  see every transaction that held them before.  The insert trigger
+ *	  collects the buckets of its events as it stores them and locks them
+ *	  from C (ec_lock_bucket_set); the SQL paths call lock_buckets().
  *
  *	  The upkeep needs each statement to see what committed before it took
  *	  the locks.  Under REPEATABLE READ or SERIALIZABLE every statement sees
@@ -37,6 +38,7 @@
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "storage/lock.h"
@@ -46,6 +48,7 @@
 #include "ingest.h"
 
 PG_FUNCTION_INFO_V1(ec_lock_buckets);
+PG_FUNCTION_INFO_V1(ec_customer_bucket);
 
 /*
  * Take the load lock of tenant for a statement storing events: shared for
@@ -61,13 +64,69 @@ ec_lock_tenant_load(int32 tenant, bool single_event)
 	(void) LockAcquire(&tag, single_event ? ShareLock : ExclusiveLock, false, false);
 }
 
-static int
-cmp_int32(const void *a, const void *b)
+/*
+ * The upkeep must see what committed before it took its locks, which
+ * REPEATABLE READ and SERIALIZABLE statements do not: refuse to run there.
+ */
+static void
+check_upkeep_isolation(void)
 {
-	int32		x = *(const int32 *) a;
-	int32		y = *(const int32 *) b;
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("event_catalog cannot keep profiles and self-exclusions up to date under %s isolation",
+						IsolationIsSerializable() ? "SERIALIZABLE" : "REPEATABLE READ"),
+				 errdetail("The upkeep of derived state must see the events other transactions committed before it."),
+				 errhint("Load events, write customers and erase under READ COMMITTED (the default).")));
+}
 
-	return (x > y) - (x < y);
+/* lock one bucket of customers, exclusively, until the transaction ends */
+static void
+lock_bucket(int32 bucket)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, 0, (uint32) bucket, EC_LOCKTAG_BUCKET);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+/*
+ * The bucket of a customer: the low 8 bits of the text hash of
+ * "tenant/customer_id" (customer_bucket() in SQL is this function).
+ */
+int32
+ec_customer_bucket_of(int32 tenant, const char *customer_id, int len)
+{
+	char		prefix[16];
+	int			plen = snprintf(prefix, sizeof(prefix), "%d/", tenant);
+	char	   *buf = palloc(plen + len);
+	uint32		hash;
+
+	memcpy(buf, prefix, plen);
+	memcpy(buf + plen, customer_id, len);
+	hash = DatumGetUInt32(hash_any((unsigned char *) buf, plen + len));
+	pfree(buf);
+	return (int32) (hash & (EC_BUCKETS - 1));
+}
+
+Datum
+ec_customer_bucket(PG_FUNCTION_ARGS)
+{
+	int32		tenant = PG_GETARG_INT32(0);
+	text	   *customer_id = PG_GETARG_TEXT_PP(1);
+
+	PG_RETURN_INT32(ec_customer_bucket_of(tenant, VARDATA_ANY(customer_id),
+										  VARSIZE_ANY_EXHDR(customer_id)));
+}
+
+/* lock the buckets whose bits are set, in ascending order */
+void
+ec_lock_bucket_set(const uint32 *bits)
+{
+	check_upkeep_isolation();
+	for (int b = 0; b < EC_BUCKETS; b++)
+		if (bits[b / 32] & ((uint32) 1 << (b % 32)))
+			lock_bucket(b);
 }
 
 Datum
@@ -77,32 +136,20 @@ ec_lock_buckets(PG_FUNCTION_ARGS)
 	Datum	   *elems;
 	bool	   *nulls;
 	int			n;
-	int32	   *buckets;
-	int			nb = 0;
-
-	if (IsolationUsesXactSnapshot())
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("event_catalog cannot keep profiles and self-exclusions up to date under %s isolation",
-						IsolationIsSerializable() ? "SERIALIZABLE" : "REPEATABLE READ"),
-				 errdetail("The upkeep of derived state must see the events other transactions committed before it."),
-				 errhint("Load events, write customers and erase under READ COMMITTED (the default).")));
+	uint32		bits[EC_BUCKETS / 32] = {0};
 
 	deconstruct_array(arr, INT4OID, sizeof(int32), true, TYPALIGN_INT, &elems, &nulls, &n);
-	buckets = palloc(sizeof(int32) * Max(n, 1));
 	for (int i = 0; i < n; i++)
-		if (!nulls[i])
-			buckets[nb++] = DatumGetInt32(elems[i]);
-	qsort(buckets, nb, sizeof(int32), cmp_int32);
-
-	for (int i = 0; i < nb; i++)
 	{
-		LOCKTAG		tag;
+		int32		b;
 
-		if (i > 0 && buckets[i] == buckets[i - 1])
+		if (nulls[i])
 			continue;
-		SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, 0, (uint32) buckets[i], EC_LOCKTAG_BUCKET);
-		(void) LockAcquire(&tag, ExclusiveLock, false, false);
+		b = DatumGetInt32(elems[i]);
+		if (b < 0 || b >= EC_BUCKETS)
+			elog(ERROR, "customer bucket %d out of range", b);
+		bits[b / 32] |= (uint32) 1 << (b % 32);
 	}
+	ec_lock_bucket_set(bits);
 	PG_RETURN_VOID();
 }

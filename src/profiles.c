@@ -24,16 +24,14 @@
 PG_FUNCTION_INFO_V1(ec_profile_values);
 
 /*
- * profile_values(event_key, payload): {profile_attribute: value} for each
- * context param of the event that has a profile attribute and a non-null
- * value its column can hold; {} when there is none (or no such event, or no context object).
+ * {profile_attribute: value} for each context param of the event (def,
+ * NULL when it is not in the catalog) that has a profile attribute and a
+ * non-null value its column can hold; {} when there is none (or no context
+ * object).
  */
-Datum
-ec_profile_values(PG_FUNCTION_ARGS)
+Jsonb *
+ec_profile_values_of(const EcEventDef *def, Jsonb *payload)
 {
-	text	   *key = PG_GETARG_TEXT_PP(0);
-	Jsonb	   *payload = PG_GETARG_JSONB_P(1);
-	const EcEventDef *def;
 	JsonbValue	ctx;
 	JsonbParseState *state = NULL;
 	JsonbValue *result;
@@ -41,8 +39,6 @@ ec_profile_values(PG_FUNCTION_ARGS)
 	JsonbValue	k;
 	JsonbValue	v;
 	int			next = 0;
-
-	def = ec_catalog_lookup(VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key));
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	if (def != NULL && JB_ROOT_IS_OBJECT(payload) &&
@@ -69,7 +65,18 @@ ec_profile_values(PG_FUNCTION_ARGS)
 		}
 	}
 	result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-	PG_RETURN_JSONB_P(JsonbValueToJsonb(result));
+	return JsonbValueToJsonb(result);
+}
+
+/* profile_values(event_key, payload): ec_profile_values_of, in SQL */
+Datum
+ec_profile_values(PG_FUNCTION_ARGS)
+{
+	text	   *key = PG_GETARG_TEXT_PP(0);
+	Jsonb	   *payload = PG_GETARG_JSONB_P(1);
+
+	PG_RETURN_JSONB_P(ec_profile_values_of(ec_catalog_lookup(VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key)),
+										   payload));
 }
 
 /*

@@ -2,7 +2,8 @@
  *
  * versions.h
  *	  Versions of profile writes: "YYYY-MM-DD HH24:MI:SS.US|digest", the
- *	  event time in UTC and a content digest, compared as bytes.
+ *	  event time in UTC and a content digest, compared as bytes; and the
+ *	  profile values of an event (profiles.c), which the merge takes.
  *
  *-------------------------------------------------------------------------
  */
@@ -11,6 +12,13 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
+#include "utils/jsonb.h"
+
+#include "catalog_cache.h"
+
 extern int	ec_version_cmp(const char *a, int alen, const char *b, int blen);
+extern Datum ec_write_version(PG_FUNCTION_ARGS);
+extern Jsonb *ec_profile_values_of(const EcEventDef *def, Jsonb *payload);
 
 #endif							/* EC_VERSIONS_H */

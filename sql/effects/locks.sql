@@ -14,10 +14,13 @@
  * under REPEATABLE READ and SERIALIZABLE, whose statements would not see
  * those transactions.
  */
+-- the bucket: the low 8 bits of hashtext(tenant || '/' || customer_id), in
+-- C (src/locks.c) because the insert trigger computes it for every event
+-- with effects
 CREATE OR REPLACE FUNCTION event_catalog_internal.customer_bucket(tenant integer, customer_id text)
 RETURNS integer
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-AS $$ SELECT pg_catalog.hashtext(tenant OPERATOR(pg_catalog.||) '/' OPERATOR(pg_catalog.||) customer_id) OPERATOR(pg_catalog.&) 255 $$;
+AS 'MODULE_PATHNAME', 'ec_customer_bucket'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE OR REPLACE FUNCTION event_catalog_internal.lock_buckets(buckets integer[])
 RETURNS void

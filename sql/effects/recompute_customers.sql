@@ -3,12 +3,15 @@
  *	  Rebuild customers' derived state from what remains (after deletes).
  */
 
--- recompute the derived state of customers from what remains
+-- recompute the derived state of customers from what remains (by
+-- customer: index paths only, as in the merge functions it calls)
 CREATE OR REPLACE FUNCTION event_catalog_internal.recompute_customers(customers event_catalog_internal.customer_ref[])
 RETURNS void
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET enable_seqscan = off
+SET plan_cache_mode = force_generic_plan
 AS $$
 BEGIN
 	IF cardinality(customers) = 0 THEN

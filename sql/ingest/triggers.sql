@@ -17,9 +17,10 @@ CREATE TRIGGER events_no_truncate
 	FOR EACH STATEMENT EXECUTE FUNCTION event_catalog_internal.events_refuse_change();
 
 -- Effects, once per statement: the row trigger collects the ids of stored
--- events that feed profiles or self-exclusion state, and this trigger hands
--- them to apply_event_effects in one call (measured faster than a
--- transition table, which copies every stored row; see README).
+-- events that feed profiles or self-exclusion state (with their customers'
+-- buckets), and this trigger locks the buckets and hands the ids to the
+-- merge in one call (src/effects.c; measured faster than a transition
+-- table, which copies every stored row; see README).
 CREATE TRIGGER events_effects_insert
 	AFTER INSERT ON event_catalog.events
 	FOR EACH STATEMENT EXECUTE FUNCTION event_catalog_internal.events_after_statement();

@@ -5,8 +5,14 @@
 
 /*
  * (Re)build the four merge functions from the current customers columns:
- * plain PL/pgSQL with static statements, so their plans are cached.  A
- * column of a type whose values validation cannot check is refused.  The
+ * plain PL/pgSQL with static statements, so their plans are cached.  The
+ * plans must not depend on statistics, which a new database, or a table
+ * grown in the running transaction, does not have: every query is by key
+ * (event ids, update ids, customers), so index paths only
+ * (enable_seqscan off; a plan cached while a table was small would
+ * otherwise scan all of it ever after), and one generic plan per backend
+ * (planning the merge costs more than running it for a few events).
+ * A column of a type whose values validation cannot check is refused.  The
  * customers that kept a value in attributes for a column added since are
  * recomputed, so the value moves into the column.
  */
@@ -43,7 +49,8 @@ BEGIN
 	LOOP
 		EXECUTE format('CREATE OR REPLACE FUNCTION event_catalog_internal.%I(%s) RETURNS void '
 					   'LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp '
-					   'SET work_mem = ''64MB'' AS %L',
+					   'SET work_mem = ''64MB'' SET enable_seqscan = off '
+					   'SET plan_cache_mode = force_generic_plan AS %L',
 					   f.name, f.args,
 					   event_catalog_internal.profile_merge_body(
 						   CASE WHEN f.from_events THEN event_catalog_internal.event_writes_sql(f.by_customer)

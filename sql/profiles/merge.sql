@@ -155,6 +155,16 @@ BEGIN
 END
 $$;
 
+-- the profile writes of the given stored events, each looked up by primary
+-- key in C (src/effects.c): the same rows as event_writes_sql(true) gives
+-- for their customers, with no plan that statistics could make a scan
+CREATE OR REPLACE FUNCTION event_catalog_internal.event_writes(event_ids bigint[])
+RETURNS TABLE (tenant integer, customer_id text, vals jsonb, version text,
+			   occurred_at timestamptz, event_id bigint, update_id bigint)
+AS 'MODULE_PATHNAME', 'ec_event_writes'
+LANGUAGE C STABLE STRICT
+ROWS 100;
+
 -- the profile writes of stored events ($1: event ids, or customers): one
 -- row per event with its {attribute: value} object, of the events stored
 -- with has_effects only, by ids or by customer alike
@@ -162,16 +172,18 @@ CREATE OR REPLACE FUNCTION event_catalog_internal.event_writes_sql(by_customer b
 RETURNS text
 LANGUAGE sql IMMUTABLE
 AS $$
-	SELECT format($q$
+	SELECT CASE WHEN by_customer THEN $q$
 		SELECT e.tenant, e.customer_id,
 			   event_catalog_internal.profile_values(e.event_key, e.payload) AS vals,
 			   event_catalog_internal.write_version(e.occurred_at, e.content_hash::text) AS version,
 			   e.occurred_at, e.event_id, NULL::bigint AS update_id
 		FROM event_catalog.events e
-		WHERE %s AND e.customer_id IS NOT NULL
-	$q$, CASE WHEN by_customer
-			  THEN '(e.tenant, e.customer_id) IN (SELECT r.tenant, r.customer_id FROM unnest($1) r) AND e.has_effects'
-			  ELSE 'e.event_id = ANY ($1) AND e.has_effects' END)
+		WHERE (e.tenant, e.customer_id) IN (SELECT r.tenant, r.customer_id FROM unnest($1) r)
+		  AND e.has_effects AND e.customer_id IS NOT NULL
+	$q$ ELSE $q$
+		SELECT w.tenant, w.customer_id, w.vals, w.version, w.occurred_at, w.event_id, w.update_id
+		FROM event_catalog_internal.event_writes($1) w
+	$q$ END
 $$;
 
 -- the profile writes of API calls ($1: update ids, or customers)
@@ -198,5 +210,6 @@ REVOKE ALL ON FUNCTION event_catalog_internal.custom_attributes(jsonb, text[]) F
 REVOKE ALL ON FUNCTION event_catalog_internal.newest_values(jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.newest_versions(jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.profile_merge_body(text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION event_catalog_internal.event_writes(bigint[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.event_writes_sql(boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.api_writes_sql(boolean) FROM PUBLIC;

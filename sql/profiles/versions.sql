@@ -41,18 +41,21 @@ AS $$
 $$;
 
 -- custom attributes: where new_versions is newer, new_attrs replaces the
--- value, and a key written with "" is removed
+-- value, and a key written with "" is removed (PL/pgSQL: its plan is kept
+-- per session, where a SQL function is planned by every statement)
 CREATE OR REPLACE FUNCTION event_catalog_internal.merge_attributes(old_attrs jsonb, old_versions jsonb,
 																	new_attrs jsonb, new_versions jsonb)
 RETURNS jsonb
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 AS $$
-	SELECT (old_attrs OPERATOR(pg_catalog.-) ARRAY(SELECT pg_catalog.jsonb_object_keys(w.v)))
+BEGIN
+	RETURN (SELECT (old_attrs OPERATOR(pg_catalog.-) ARRAY(SELECT pg_catalog.jsonb_object_keys(w.v)))
 		   OPERATOR(pg_catalog.||) COALESCE((SELECT pg_catalog.jsonb_object_agg(a.key, a.value)
 						FROM pg_catalog.jsonb_each(new_attrs) a
 						WHERE w.v OPERATOR(pg_catalog.?) a.key
 						  AND a.value OPERATOR(pg_catalog.<>) '""'::jsonb), '{}'::jsonb)
-	FROM (SELECT event_catalog_internal.newer_versions(old_versions, new_versions) AS v) w
+	FROM (SELECT event_catalog_internal.newer_versions(old_versions, new_versions) AS v) w);
+END
 $$;
 
 REVOKE ALL ON FUNCTION event_catalog_internal.write_version(timestamptz, text) FROM PUBLIC;

@@ -15,31 +15,29 @@ RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$ SELECT pg_catalog.to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') $$;
 
--- the lifecycle order of the five events, for events at the same instant
+-- the lifecycle order of the five events (initiated, activated, updated,
+-- violation_attempt, lifted: 1 to 5), for events at the same instant; null
+-- for other events.  The one list, in C (src/effects.c), which the insert
+-- trigger uses too.
 CREATE OR REPLACE FUNCTION event_catalog_internal.lifecycle_rank(event_key text)
 RETURNS integer
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-AS $$
-	SELECT CASE event_key
-		WHEN 'ootb_self_exclusion_initiated' THEN 1
-		WHEN 'ootb_self_exclusion_activated' THEN 2
-		WHEN 'ootb_self_exclusion_updated' THEN 3
-		WHEN 'ootb_self_exclusion_violation_attempt' THEN 4
-		WHEN 'ootb_self_exclusion_lifted' THEN 5
-	END
-$$;
+AS 'MODULE_PATHNAME', 'ec_lifecycle_rank'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 -- the periods in which a customer is self-excluded: each episode from its
 -- request to its lift (open-ended while not lifted), with those kept
 -- through an erasure (erased_exclusions), or null
 -- (no SET clause: the profile merge calls it once per new customer, and a
 -- SET costs a configuration save and restore per call; every name in it is
--- qualified instead)
+-- qualified instead.  PL/pgSQL rather than SQL: a SQL function is parsed
+-- and planned again by every statement that calls it, which costs more
+-- than the lookup when a statement merges one event.)
 CREATE OR REPLACE FUNCTION event_catalog_internal.exclusion_periods(tenant integer, customer_id text)
 RETURNS tstzmultirange
-LANGUAGE sql STABLE STRICT PARALLEL SAFE
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 AS $$
-	SELECT pg_catalog.range_agg(p.period)
+BEGIN
+	RETURN (SELECT pg_catalog.range_agg(p.period)
 	FROM (SELECT pg_catalog.tstzrange(s.requested_at, s.lifted_at, '[)') AS period
 		  FROM event_catalog.self_exclusions s
 		  WHERE s.tenant OPERATOR(pg_catalog.=) exclusion_periods.tenant
@@ -50,7 +48,8 @@ AS $$
 		  FROM event_catalog.erased_exclusions x
 		  WHERE x.tenant OPERATOR(pg_catalog.=) exclusion_periods.tenant
 			AND x.customer_digest OPERATOR(pg_catalog.=)
-				pg_catalog.sha256(pg_catalog.convert_to(exclusion_periods.customer_id, 'UTF8'))) p
+				pg_catalog.sha256(pg_catalog.convert_to(exclusion_periods.customer_id, 'UTF8'))) p);
+END
 $$;
 
 REVOKE ALL ON FUNCTION event_catalog_internal.to_timestamp_or_null(text) FROM PUBLIC;

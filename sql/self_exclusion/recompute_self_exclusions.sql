@@ -16,11 +16,16 @@
  *   violation   counts on the open episode; with none, changes nothing
  *   lifted      closes the open episode; with none, changes nothing
  * Every oddity is recorded in self_exclusion_anomalies.
+ * Every query is by customer: index paths only and one generic plan, as
+ * in the profile merge (build_profile_functions), so that the cost does
+ * not depend on statistics.
  */
 CREATE OR REPLACE FUNCTION event_catalog_internal.recompute_self_exclusions(customers event_catalog_internal.customer_ref[])
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET enable_seqscan = off
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
 	ev			record;

@@ -58,7 +58,8 @@ ALTER FUNCTION event_catalog.customer_bucket(integer, text) SET SCHEMA event_cat
 ALTER FUNCTION event_catalog.lock_buckets(integer[]) SET SCHEMA event_catalog_internal;
 ALTER FUNCTION event_catalog.lock_customers(event_catalog_internal.customer_ref[])
 	SET SCHEMA event_catalog_internal;
-ALTER FUNCTION event_catalog.apply_event_effects(bigint[]) SET SCHEMA event_catalog_internal;
+-- the insert trigger applies effects itself (src/effects.c)
+DROP FUNCTION event_catalog.apply_event_effects(bigint[]);
 ALTER FUNCTION event_catalog.recompute_customers(event_catalog_internal.customer_ref[])
 	SET SCHEMA event_catalog_internal;
 ALTER FUNCTION event_catalog.set_tenant_isolation(boolean) SET SCHEMA event_catalog_internal;

@@ -5,7 +5,8 @@
 #
 #   EC_BENCH_EVENTS     events per benchmark (default 1000000)
 #   EC_BENCH_CUSTOMERS  customers for contactable_customers (default 1000000)
-#   EC_BENCH_ROUNDS     rounds of the COPY benchmarks (default 3)
+#   EC_BENCH_ROUNDS     rounds of the COPY and track benchmarks (default 3)
+#   EC_BENCH_SECONDS    seconds per pgbench run of the track benchmarks (default 5)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,6 +15,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 events=${EC_BENCH_EVENTS:-1000000}
 customers=${EC_BENCH_CUSTOMERS:-1000000}
 rounds=${EC_BENCH_ROUNDS:-3}
+seconds=${EC_BENCH_SECONDS:-5}
 
 ec_install_deps
 ( cd "$repo" && make -s clean PG_CONFIG="$EC_PG_CONFIG" >/dev/null 2>&1 )
@@ -83,6 +85,67 @@ for kind in plain mixed; do
 		}' "$work/ingest_$kind.out" >>"$out"
 	rm -f "$files/$kind.ndjson" "$files/floor.csv"
 done
+
+# ---------------------------------------------------------------------
+# track(): one event per call.  pgbench sends each event as a literal,
+# as an application would; :c and :r make every event distinct.
+# ---------------------------------------------------------------------
+login='{"tenant": 567, "timestamp": "2026-01-01 10:00:00.000000 UTC", "event": "ootb_login", "customer": "customer-:c", "context": {"ootb_login_timestamp": "2026-01-01T10:00:00Z", "ootb_balance": 12.5, "ootb_is_first_login": false, "ootb_session_ref": "s-:r", "ootb_ccy_code": "EUR", "ootb_language": "en", "ootb_country": "MT", "ootb_platform": "Android", "ootb_channel": "app", "ootb_skin_id": "skin-1", "ootb_license": "MGA/B2C/123/2020"}}'
+udu='{"tenant": 567, "timestamp": "2026-01-01 10:00:00.000000 UTC", "event": "ootb_user_details_update", "customer": "customer-:c", "context": {"ootb_email": "c:r@example.com", "ootb_mobile_number": "+35699123456", "ootb_date_of_birth": "1990-01-15", "ootb_allow_email": "Yes", "ootb_allow_sms": "Yes", "ootb_is_email_verified": true, "ootb_is_blocked": false, "ootb_gender": "female", "ootb_country": "MT", "ootb_city": "Valletta", "ootb_first_name": "Maria", "ootb_last_name": "Borg", "ootb_language": "en", "ootb_currency": "EUR"}}'
+for kind in login udu; do
+	payload=$([ "$kind" = login ] && echo "$login" || echo "$udu")
+	vars=$'\\set c random(1, 100000)\n\\set r random(1, 1000000000000)'
+	printf '%s\nINSERT INTO plain_payloads (payload) VALUES (%s);\n' "$vars" "'$payload'" >"$work/plain_$kind.pgb"
+	printf '%s\nSELECT event_catalog.track(%s);\n' "$vars" "'$payload'" >"$work/track_$kind.pgb"
+done
+# median tps of $rounds pgbench runs: pgbench_tps SCRIPT CLIENTS
+pgbench_tps() {
+	local i
+	for i in $(seq "$rounds"); do
+		pgbench -n -M simple -T "$seconds" -c "$2" -j "$2" -f "$1" track 2>/dev/null |
+			sed -n 's/^tps = \([0-9.]*\).*/\1/p'
+	done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+$psql -d postgres -c "CREATE DATABASE track"
+$psql -d track -c "CREATE EXTENSION event_catalog" -c "CREATE TABLE plain_payloads (payload jsonb)"
+for kind in login udu; do
+	what=$([ "$kind" = login ] && echo "a login" || echo "a User Details Update (100k customers)")
+	aim=$([ "$kind" = login ] && echo 2 || echo 4)
+	ec_log "track() of $what in autocommit, $rounds rounds of ${seconds}s"
+	# alternate the two targets round by round
+	base=(); ours=()
+	for i in $(seq "$rounds"); do
+		base+=("$(rounds=1 pgbench_tps "$work/plain_$kind.pgb" 1)")
+		ours+=("$(rounds=1 pgbench_tps "$work/track_$kind.pgb" 1)")
+	done
+	b=$(printf '%s\n' "${base[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	o=$(printf '%s\n' "${ours[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	awk -v b="$b" -v o="$o" -v what="$what" -v aim="$aim" 'BEGIN {
+		printf "| track() of %s in autocommit, one client (pgbench): time per call (baseline: a single-row INSERT of the same payload into a plain (payload jsonb) table; aim <= %d×) | %.3f ms | %.3f ms | %.2f× |\n",
+			what, aim, 1000 / b, 1000 / o, b / o }' >>"$out"
+done
+for kind in login udu; do
+	what=$([ "$kind" = login ] && echo "logins" || echo "User Details Updates")
+	ec_log "track() of $what, 1 and 4 clients"
+	one=$(pgbench_tps "$work/track_$kind.pgb" 1)
+	four=$(pgbench_tps "$work/track_$kind.pgb" 4)
+	awk -v one="$one" -v four="$four" -v what="$what" 'BEGIN {
+		printf "| four concurrent track() clients of %s (baseline: one client; aim >= 1.5×) | %.0f calls/s | %.0f calls/s | %.2f× |\n",
+			what, one, four, four / one }' >>"$out"
+done
+for kind in login udu; do
+	what=$([ "$kind" = login ] && echo "logins" || echo "User Details Updates")
+	ec_log "10,000 track() of $what in one transaction on a new database, $rounds rounds"
+	for i in $(seq "$rounds"); do
+		$psql -d postgres -c "DROP DATABASE IF EXISTS track_tx" -c "CREATE DATABASE track_tx"
+		$psql -d track_tx -c "CREATE EXTENSION event_catalog" -f "$repo/test/bench/track.sql"
+		PGDATABASE=track_tx /usr/bin/python3 "$repo/test/bench/track_tx.py" track_tx "$kind" 10000
+	done | sort -t'|' -k2 -n | awk -F'|' -v what="$what" '{ f[NR] = $1; l[NR] = $2 }
+		END { m = int((NR + 1) / 2)
+			printf "| 10,000 track() of %s in one transaction on a new database (psycopg2): the last 1,000 calls (baseline: the first 1,000; aim >= 0.8×) | %.0f calls/s | %.0f calls/s | %.2f× |\n",
+				what, f[m], l[m], l[m] / f[m] }' >>"$out"
+done
+$psql -d postgres -c "DROP DATABASE track" -c "DROP DATABASE track_tx"
 
 ec_log "contactable_customers over $customers customers"
 $psql -v customers="$customers" -f "$repo/test/bench/contact.sql" | tee -a "$out"

@@ -36,7 +36,7 @@ VALUES (90, 'w9', 1, 'lifted', now(), 1, 1);
 DELETE FROM event_catalog.self_exclusions WHERE tenant = 90;
 DELETE FROM event_catalog.events WHERE tenant = 90;
 -- ... nor reach the internals: the upkeep cannot be called on chosen ids
-SELECT event_catalog_internal.apply_event_effects(ARRAY(SELECT event_id FROM event_catalog.events WHERE tenant = 90));
+SELECT event_catalog_internal.event_writes(ARRAY(SELECT event_id FROM event_catalog.events WHERE tenant = 90));
 SELECT event_catalog_internal.merge_event_writes('{1}');
 SELECT event_catalog_internal.recompute_customers('{}');
 RESET ROLE;

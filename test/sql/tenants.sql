@@ -189,7 +189,7 @@ INSERT INTO event_catalog.rejected_events (tenant, event_key, rejected_by, rejec
 VALUES (601, 'ootb_deposit', 'event_catalog_admin', '2001-01-01', '[{"code": "invalid_value", "path": "/x", "severity": "error"}]');
 INSERT INTO event_catalog.duplicate_counts VALUES (601, 'ootb_deposit', current_date, 1000000);
 UPDATE event_catalog.duplicate_counts SET duplicates = 1000000;
-SELECT event_catalog_internal.apply_event_effects(ARRAY[1::bigint]);
+SELECT event_catalog_internal.event_writes(ARRAY[1::bigint]);
 -- writers may run self_exclusion_report (they read the anomalies)
 SELECT metric, value FROM event_catalog.self_exclusion_report(601) WHERE metric LIKE '%anomal%' OR metric LIKE '  initiated%';
 RESET ROLE;

@@ -1,0 +1,331 @@
+/*-------------------------------------------------------------------------
+ *
+ * effects.c
+ *	  The upkeep of the events a statement stored with effects (the list
+ *	  the insert trigger collects, ingest_trigger.c), and what it reads, in
+ *	  C so that its cost depends neither on planner statistics nor on how
+ *	  many statements the transaction ran:
+ *	    - the customers' buckets and the self-exclusion events are noted by
+ *	      the row trigger as it stores each event; the buckets are locked
+ *	      from C, without reading the events back;
+ *	    - event_writes(event_ids), the source of the profile merge, looks
+ *	      each event up by primary key (no plan: a generic plan of
+ *	      "event_id = ANY ($1)" made while events was small scanned the
+ *	      whole table for every statement after);
+ *	    - lifecycle_rank(event_key), the one list of the five lifecycle
+ *	      events, used by the trigger and by recompute_self_exclusions.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/uuid.h"
+
+#include "catalog_cache.h"
+#include "ingest.h"
+#include "versions.h"
+
+PG_FUNCTION_INFO_V1(ec_lifecycle_rank);
+PG_FUNCTION_INFO_V1(ec_event_writes);
+
+/* the self-exclusion lifecycle, in the order of events at the same instant */
+static const char *const lifecycle_events[] = {
+	"ootb_self_exclusion_initiated",
+	"ootb_self_exclusion_activated",
+	"ootb_self_exclusion_updated",
+	"ootb_self_exclusion_violation_attempt",
+	"ootb_self_exclusion_lifted"
+};
+
+/* the lifecycle rank of an event key (1 to 5), 0 for other events */
+int
+ec_lifecycle_rank_of(const char *event_key, int len)
+{
+	for (int i = 0; i < lengthof(lifecycle_events); i++)
+		if (strlen(lifecycle_events[i]) == len &&
+			memcmp(lifecycle_events[i], event_key, len) == 0)
+			return i + 1;
+	return 0;
+}
+
+/* lifecycle_rank(event_key): the rank, or null for other events */
+Datum
+ec_lifecycle_rank(PG_FUNCTION_ARGS)
+{
+	text	   *key = PG_GETARG_TEXT_PP(0);
+	int			rank = ec_lifecycle_rank_of(VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key));
+
+	if (rank == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INT32(rank);
+}
+
+/* the attribute number of a column of events, which must exist */
+static AttrNumber
+events_attnum(Relation rel, const char *name)
+{
+	AttrNumber	attnum = get_attnum(RelationGetRelid(rel), name);
+
+	if (attnum == InvalidAttrNumber)
+		elog(ERROR, "column \"%s\" of event_catalog.events is missing", name);
+	return attnum;
+}
+
+/* the columns of events that event_writes reads */
+typedef struct WriteColumns
+{
+	AttrNumber	tenant;
+	AttrNumber	event_key;
+	AttrNumber	customer_id;
+	AttrNumber	occurred_at;
+	AttrNumber	payload;
+	AttrNumber	content_hash;
+	AttrNumber	has_effects;
+} WriteColumns;
+
+/*
+ * The profile write of the stored event in slot into values (7 columns, as
+ * event_writes returns them); false when the event has none.
+ */
+static bool
+event_write(TupleTableSlot *slot, const WriteColumns *col, Datum *values, bool *nulls)
+{
+	bool		isnull;
+	text	   *event_key;
+	Jsonb	   *vals;
+	char	   *digest;
+
+	if (!DatumGetBool(slot_getattr(slot, col->has_effects, &isnull)))
+		return false;
+	values[1] = slot_getattr(slot, col->customer_id, &isnull);
+	if (isnull)
+		return false;
+	event_key = DatumGetTextPP(slot_getattr(slot, col->event_key, &isnull));
+	vals = ec_profile_values_of(ec_catalog_lookup(VARDATA_ANY(event_key),
+												  VARSIZE_ANY_EXHDR(event_key)),
+								DatumGetJsonbP(slot_getattr(slot, col->payload, &isnull)));
+	if (JB_ROOT_COUNT(vals) == 0)
+		return false;
+	values[0] = slot_getattr(slot, col->tenant, &isnull);
+	values[2] = JsonbPGetDatum(vals);
+	values[4] = slot_getattr(slot, col->occurred_at, &isnull);
+	/* write_version(occurred_at, content_hash::text) */
+	digest = DatumGetCString(DirectFunctionCall1(uuid_out,
+												 slot_getattr(slot, col->content_hash, &isnull)));
+	values[3] = DirectFunctionCall2(ec_write_version, values[4], CStringGetTextDatum(digest));
+	memset(nulls, 0, sizeof(bool) * 7);
+	nulls[6] = true;			/* update_id: not an API write */
+	return true;
+}
+
+/*
+ * event_writes(event_ids): the profile writes of the given events, one row
+ * per event stored with has_effects and a customer, as the merge functions
+ * take them (tenant, customer_id, vals, version, occurred_at, event_id,
+ * update_id); events carrying no profile value are left out.  Each event is
+ * looked up by primary key, in the statement's snapshot.
+ */
+Datum
+ec_event_writes(PG_FUNCTION_ARGS)
+{
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			relid = get_relname_relid("events", get_namespace_oid("event_catalog", false));
+	Relation	rel;
+	Relation	index;
+	TupleTableSlot *slot;
+	IndexScanDesc scan;
+	ScanKeyData key;
+	Datum	   *ids;
+	bool	   *idnulls;
+	int			nids;
+	WriteColumns col;
+	MemoryContext rowcxt;
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "table event_catalog.events is missing");
+	InitMaterializedSRF(fcinfo, 0);
+	deconstruct_array(arr, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &ids, &idnulls, &nids);
+
+	rel = table_open(relid, AccessShareLock);
+	index = index_open(RelationGetPrimaryKeyIndex(rel), AccessShareLock);
+	col.tenant = events_attnum(rel, "tenant");
+	col.event_key = events_attnum(rel, "event_key");
+	col.customer_id = events_attnum(rel, "customer_id");
+	col.occurred_at = events_attnum(rel, "occurred_at");
+	col.payload = events_attnum(rel, "payload");
+	col.content_hash = events_attnum(rel, "content_hash");
+	col.has_effects = events_attnum(rel, "has_effects");
+
+	slot = table_slot_create(rel, NULL);
+	scan = index_beginscan(rel, index, GetActiveSnapshot(), 1, 0);
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "event_writes row",
+								   ALLOCSET_DEFAULT_SIZES);
+	for (int i = 0; i < nids; i++)
+	{
+		Datum		values[7];
+		bool		nulls[7];
+		MemoryContext oldcxt;
+
+		if (idnulls[i])
+			continue;
+		ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, ids[i]);
+		index_rescan(scan, &key, 1, NULL, 0);
+		if (!index_getnext_slot(scan, ForwardScanDirection, slot))
+			continue;
+		oldcxt = MemoryContextSwitchTo(rowcxt);
+		values[5] = ids[i];
+		if (event_write(slot, &col, values, nulls))
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		MemoryContextSwitchTo(oldcxt);
+		MemoryContextReset(rowcxt);
+	}
+	MemoryContextDelete(rowcxt);
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, AccessShareLock);
+	table_close(rel, AccessShareLock);
+	return (Datum) 0;
+}
+
+/* ---------------------------------------------------------------------
+ * The upkeep of a statement's effects
+ * ---------------------------------------------------------------------
+ */
+
+/* the prepared calls, and the schema they were prepared for */
+static SPIPlanPtr merge_plan = NULL;
+static SPIPlanPtr exclusions_plan = NULL;
+static Oid	plans_namespace = InvalidOid;
+
+/* prepare and keep a statement of one call in the upkeep's schema */
+static SPIPlanPtr
+prepare_call(const char *sql, int nargs, Oid *types)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	SPI_keepplan(plan);
+	return plan;
+}
+
+static void
+prepare_plans(Oid namespace)
+{
+	char	   *nspname;
+	const char *nsp;
+	Oid			merge_types[1] = {INT8ARRAYOID};
+	Oid			exclusion_types[2] = {INT4ARRAYOID, TEXTARRAYOID};
+
+	if (merge_plan != NULL && plans_namespace == namespace)
+		return;
+	nspname = get_namespace_name(namespace);
+	if (nspname == NULL)
+		elog(ERROR, "cache lookup failed for namespace %u", namespace);
+	nsp = quote_identifier(nspname);
+	if (merge_plan != NULL)
+	{
+		SPI_freeplan(merge_plan);
+		SPI_freeplan(exclusions_plan);
+		merge_plan = exclusions_plan = NULL;
+	}
+	merge_plan = prepare_call(psprintf("SELECT %s.merge_event_writes($1)", nsp),
+							  1, merge_types);
+	exclusions_plan = prepare_call(psprintf("SELECT %s.recompute_self_exclusions(pg_catalog.array_agg(DISTINCT "
+											"ROW(u.tenant, u.customer_id)::%s.customer_ref)) "
+											"FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS u(tenant, customer_id)",
+											nsp, nsp),
+								   2, exclusion_types);
+	plans_namespace = namespace;
+}
+
+/* run a prepared call */
+static void
+run_call(SPIPlanPtr plan, Datum *values)
+{
+	int			ret = SPI_execute_plan(plan, values, NULL, false, 0);
+
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not apply event effects: %s", SPI_result_code_string(ret));
+}
+
+/*
+ * Apply the effects of the stored events in the list (EcPendingEffects):
+ * lock their customers' buckets, merge their profile writes and rebuild
+ * the self-exclusion state of the customers with lifecycle events, with
+ * the functions of the upkeep's schema.  The caller is connected to SPI
+ * and runs as the extension's owner.
+ */
+void
+ec_apply_effects(List *pending, Oid namespace)
+{
+	ListCell   *lc;
+	uint32		buckets[EC_BUCKETS / 32] = {0};
+	int			nids = 0;
+	int			nexcluded = 0;
+	Datum	   *ids;
+	Datum	   *tenants;
+	Datum	   *customers;
+	Datum		values[2];
+
+	foreach(lc, pending)
+	{
+		EcPendingEffects *pe = (EcPendingEffects *) lfirst(lc);
+
+		nids += pe->n;
+		nexcluded += pe->nexcluded;
+		for (int i = 0; i < EC_BUCKETS / 32; i++)
+			buckets[i] |= pe->buckets[i];
+	}
+	if (nids == 0)
+		return;
+
+	ids = palloc(sizeof(Datum) * nids);
+	tenants = palloc(sizeof(Datum) * Max(nexcluded, 1));
+	customers = palloc(sizeof(Datum) * Max(nexcluded, 1));
+	nids = nexcluded = 0;
+	foreach(lc, pending)
+	{
+		EcPendingEffects *pe = (EcPendingEffects *) lfirst(lc);
+
+		for (int i = 0; i < pe->n; i++)
+			ids[nids++] = Int64GetDatum(pe->ids[i]);
+		for (int i = 0; i < pe->nexcluded; i++)
+		{
+			tenants[nexcluded] = Int32GetDatum(pe->excluded[i].tenant);
+			customers[nexcluded++] = CStringGetTextDatum(pe->excluded[i].customer_id);
+		}
+	}
+
+	ec_lock_bucket_set(buckets);
+	prepare_plans(namespace);
+	values[0] = PointerGetDatum(construct_array(ids, nids, INT8OID, sizeof(int64),
+												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	run_call(merge_plan, values);
+	if (nexcluded > 0)
+	{
+		values[0] = PointerGetDatum(construct_array(tenants, nexcluded, INT4OID,
+													sizeof(int32), true, TYPALIGN_INT));
+		values[1] = PointerGetDatum(construct_array(customers, nexcluded, TEXTOID,
+													-1, false, TYPALIGN_INT));
+		run_call(exclusions_plan, values);
+	}
+}
