@@ -58,7 +58,24 @@ UNION ALL
  SELECT 'only in a fresh install', l FROM unnest(string_to_array(:'upgraded', E'\n')) l)
 ORDER BY 1, 2;
 
+-- what an operator added under 1.0 (tenant isolation, a customers column,
+-- an index) is recorded by the update, so that a dump made after it keeps it
+\c postgres
+SET client_min_messages = warning;
+DROP DATABASE IF EXISTS ec_upgrade_ops;
+CREATE DATABASE ec_upgrade_ops;
+RESET client_min_messages;
+\c ec_upgrade_ops
+CREATE EXTENSION event_catalog VERSION '1.0';
+ALTER TABLE event_catalog.customers ADD COLUMN loyalty integer;
+SELECT event_catalog.build_profile_functions();
+CREATE INDEX events_by_customer_idx ON event_catalog.events (tenant, customer_id);
+SELECT event_catalog.enable_tenant_isolation();
+ALTER EXTENSION event_catalog UPDATE;
+SELECT kind, name, definition FROM event_catalog.operator_ddl ORDER BY kind, name;
+
 \c postgres
 SET client_min_messages = warning;
 DROP DATABASE ec_upgrade_old;
 DROP DATABASE ec_upgrade_new;
+DROP DATABASE ec_upgrade_ops;
