@@ -57,3 +57,5 @@
 \ir erasure/erase_customer.sql
 
 \ir restore/operator_ddl.sql
+
+\ir citus/distribute.sql

@@ -50,6 +50,7 @@
 #include "tcop/utility.h"
 
 #include "catalog_cache.h"
+#include "citus.h"
 #include "guc.h"
 #include "optimove_limits.h"
 #include "rules.h"
@@ -688,6 +689,14 @@ ec_catalog_changed(PG_FUNCTION_ARGS)
 				 errmsg("event_catalog.catalog_changed() must be called as a trigger")));
 
 	CacheInvalidateRelcache(trigdata->tg_relation);
+	/* on a Citus node the change reaches this node's copy: the sessions
+	 * watch the logical table */
+	{
+		Oid			logical = ec_citus_logical_relid(trigdata->tg_relation);
+
+		if (OidIsValid(logical))
+			CacheInvalidateRelcacheByRelid(logical);
+	}
 	/* the changing statement sees its change from its next command on */
 	own_change = true;
 	pinned_statement = 0;

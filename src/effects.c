@@ -38,6 +38,7 @@
 #include "utils/uuid.h"
 
 #include "catalog_cache.h"
+#include "citus.h"
 #include "ingest.h"
 #include "versions.h"
 
@@ -146,7 +147,7 @@ ec_event_writes(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Oid			relid = get_relname_relid("events", get_namespace_oid("event_catalog", false));
+	Oid			relid = ec_citus_relid(get_relname_relid("events", get_namespace_oid("event_catalog", false)));
 	Relation	rel;
 	Relation	index;
 	TupleTableSlot *slot;

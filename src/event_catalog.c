@@ -11,6 +11,7 @@
 #include "fmgr.h"
 
 #include "catalog_cache.h"
+#include "citus.h"
 #include "guc.h"
 #include "ingest.h"
 
@@ -26,4 +27,5 @@ _PG_init(void)
 	ec_guc_init();
 	ec_catalog_cache_init();
 	ec_load_init();
+	ec_citus_init();
 }

@@ -50,6 +50,7 @@ typedef struct IngestState
 	AttrNumber	att_content_hash;
 	AttrNumber	att_has_effects;
 	AttrNumber	att_raw_line;
+	AttrNumber	att_person_key;	/* after distribute() only, else 0 */
 	Oid			content_index;
 	struct EcTenantScope *tenant_scope;	/* tenant.c, read at the first row */
 } IngestState;

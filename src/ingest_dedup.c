@@ -50,6 +50,7 @@
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
 
+#include "citus.h"
 #include "ingest.h"
 #include "validate.h"
 
@@ -66,6 +67,7 @@ typedef struct PendingCount
 static List *pending_counts = NIL;
 
 static SPIPlanPtr count_plan = NULL;
+static SPIPlanPtr shard_count_plan = NULL;	/* on a Citus shard (citus.c) */
 
 /* the digest lock this session holds for a row being inserted, if any */
 static LOCKTAG held_digest_lock;
@@ -176,37 +178,50 @@ ec_take_duplicate_counts(void)
  * ec_take_duplicate_counts) to duplicate_counts.  The caller is connected
  * to SPI.
  */
+/* the upsert of a duplicate count, with the shard's person key or not */
+static SPIPlanPtr
+prepare_count_plan(bool with_person_key)
+{
+	Oid			types[4] = {INT4OID, TEXTOID, INT8OID, TEXTOID};
+	SPIPlanPtr	plan;
+
+	plan = SPI_prepare(psprintf("INSERT INTO event_catalog.duplicate_counts AS c "
+								"  (tenant, event_key, day, duplicates%s) "
+								"VALUES ($1, $2, (pg_catalog.now() AT TIME ZONE 'UTC')::pg_catalog.date, $3%s) "
+								"ON CONFLICT (tenant, event_key, day%s) DO UPDATE "
+								"SET duplicates = c.duplicates OPERATOR(pg_catalog.+) EXCLUDED.duplicates",
+								with_person_key ? ", person_key" : "",
+								with_person_key ? ", $4" : "",
+								with_person_key ? ", person_key" : ""),
+					   with_person_key ? 4 : 3, types);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	SPI_keepplan(plan);
+	return plan;
+}
+
 void
 ec_flush_duplicate_counts(List *counts)
 {
 	ListCell   *lc;
 	int			ret;
 
+	/* on a Citus shard, rows under a key of the shard (citus.c) */
 	if (count_plan == NULL)
-	{
-		Oid			types[3] = {INT4OID, TEXTOID, INT8OID};
-		SPIPlanPtr	plan;
-
-		plan = SPI_prepare("INSERT INTO event_catalog.duplicate_counts AS c "
-						   "  (tenant, event_key, day, duplicates) "
-						   "VALUES ($1, $2, (pg_catalog.now() AT TIME ZONE 'UTC')::pg_catalog.date, $3) "
-						   "ON CONFLICT (tenant, event_key, day) DO UPDATE "
-						   "SET duplicates = c.duplicates OPERATOR(pg_catalog.+) EXCLUDED.duplicates",
-						   3, types);
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		count_plan = plan;
-	}
+		count_plan = prepare_count_plan(false);
+	if (ec_citus_in_shard() && shard_count_plan == NULL)
+		shard_count_plan = prepare_count_plan(true);
 	foreach(lc, counts)
 	{
 		PendingCount *pc = (PendingCount *) lfirst(lc);
-		Datum		values[3];
+		Datum		values[4];
 
 		values[0] = Int32GetDatum(pc->tenant);
 		values[1] = CStringGetTextDatum(pc->event_key);
 		values[2] = Int64GetDatum(pc->count);
-		ret = SPI_execute_plan(count_plan, values, NULL, false, 0);
+		values[3] = CStringGetTextDatum(ec_citus_shard_person_key());
+		ret = SPI_execute_plan(ec_citus_in_shard() ? shard_count_plan : count_plan,
+							   values, NULL, false, 0);
 		if (ret != SPI_OK_INSERT)
 			elog(ERROR, "could not count duplicates: %s", SPI_result_code_string(ret));
 	}

@@ -41,6 +41,7 @@
 #include "utils/uuid.h"
 
 #include "catalog_cache.h"
+#include "citus.h"
 #include "guc.h"
 #include "ingest.h"
 #include "problems.h"
@@ -245,10 +246,10 @@ ingest_state(FmgrInfo *flinfo, Relation rel)
 		st->att_content_hash = attnum_of(desc, "content_hash");
 		st->att_has_effects = attnum_of(desc, "has_effects");
 		st->att_raw_line = attnum_of(desc, "raw_line");
-		st->content_index = get_relname_relid("events_content_key",
-										   RelationGetNamespace(rel));
-		if (!OidIsValid(st->content_index))
-			elog(ERROR, "index event_catalog.events_content_key is missing");
+		st->att_person_key = SPI_fnumber(desc, "person_key");
+		if (st->att_person_key < 0)
+			st->att_person_key = 0;
+		st->content_index = ec_content_index(rel, st);
 		flinfo->fn_extra = st;
 	}
 	return st;
@@ -385,6 +386,7 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 				 errmsg("event_catalog.events_before_insert() must be a BEFORE INSERT row trigger")));
 
 	rel = trigdata->tg_relation;
+	ec_citus_enter(rel);
 	st = ingest_state(fcinfo->flinfo, rel);
 	desc = RelationGetDescr(rel);
 	tuple = trigdata->tg_trigtuple;
@@ -513,6 +515,8 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 	SET_COLUMN(st->att_raw_line, (Datum) 0, true);
 	has_effects = v.def != NULL && v.def->has_effects && v.customer != NULL;
 	SET_COLUMN(st->att_has_effects, BoolGetDatum(has_effects), false);
+	if (st->att_person_key > 0)
+		SET_COLUMN(st->att_person_key, ec_person_key_datum(rel, st, tuple, &v), false);
 #undef SET_COLUMN
 
 	{
@@ -598,6 +602,7 @@ ec_events_after_statement(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("event_catalog.events_after_statement() must be called as a trigger")));
 
+	ec_citus_enter(((TriggerData *) fcinfo->context)->tg_relation);
 	ec_release_digest_lock();
 	single_event_statement = false;
 	counts = ec_take_duplicate_counts();

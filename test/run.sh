@@ -116,4 +116,17 @@ if ls "$repo"/test/t/*.pl >/dev/null 2>&1; then
 	done
 fi
 
+# 5. the Citus suite (test/citus/run.sh): a coordinator and two workers;
+# one line saying why when Citus cannot be had
+run_citus_suite() {
+	ec_log "Citus suite"
+	bash "$repo/test/citus/run.sh" "$work/citus_suite" $((port + 10)) >"$work/citus.out" 2>&1
+	local status=$?
+	cat "$work/citus.out"
+	if ! grep -q '^citus suite skipped' "$work/citus.out"; then
+		count_results "$work/citus.out" $status
+	fi
+}
+run_citus_suite
+
 finish

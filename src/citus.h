@@ -1,0 +1,29 @@
+/*-------------------------------------------------------------------------
+ *
+ * citus.h
+ *	  Running on Citus shards (src/citus.c): the upkeep of a shard's events
+ *	  reads and writes the colocated shards of the same node directly.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef EC_CITUS_H
+#define EC_CITUS_H
+
+#include "access/htup.h"
+#include "utils/relcache.h"
+
+extern void ec_citus_init(void);
+extern void ec_citus_enter(Relation rel);
+extern bool ec_citus_in_shard(void);
+extern Oid	ec_citus_relid(Oid logical);
+extern Oid	ec_citus_logical_relid(Relation rel);
+extern const char *ec_citus_shard_person_key(void);
+
+/* with ingest.h: the distribution key of an event, the probe's index */
+struct IngestState;
+struct EcValidation;
+extern Datum ec_person_key_datum(Relation rel, struct IngestState *st, HeapTuple tuple,
+								 const struct EcValidation *v);
+extern Oid	ec_content_index(Relation rel, struct IngestState *st);
+
+#endif							/* EC_CITUS_H */
