@@ -44,8 +44,24 @@
 #include "utils/timestamp.h"
 
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_index.h"
+#include "commands/defrem.h"
+#include "parser/parsetree.h"
+#include "commands/copy.h"
+#include "executor/executor.h"
+#include "funcapi.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_func.h"
+#include "parser/parser.h"
+#include "tcop/tcopprot.h"
+#include "tcop/utility.h"
+#include "utils/array.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "utils/uuid.h"
+#include "validate.h"
 
 #include "citus.h"
 #include "ingest.h"
@@ -58,6 +74,13 @@ typedef struct ShardMapEntry
 } ShardMapEntry;
 
 static planner_hook_type prev_planner = NULL;
+static ProcessUtility_hook_type prev_process_utility = NULL;
+
+static void add_person_key(Query *parse);
+static void ec_citus_process_utility(PlannedStmt *pstmt, const char *queryString,
+									 bool readOnlyTree, ProcessUtilityContext context,
+									 ParamListInfo params, QueryEnvironment *queryEnv,
+									 DestReceiver *dest, QueryCompletion *qc);
 
 /* the current shard group: the shard relation whose trigger set it */
 static Oid	current_shard = InvalidOid;
@@ -185,6 +208,13 @@ ec_citus_in_shard(void)
 	return OidIsValid(current_shard) && nmap > 0;
 }
 
+/* the key space of advisory-type locks: the shard group, or 0 off shards */
+uint32
+ec_citus_lock_space(void)
+{
+	return ec_citus_in_shard() ? (uint32) current_shard : 0;
+}
+
 static Oid
 mapped(Oid relid)
 {
@@ -225,6 +255,8 @@ ec_planner(Query *parse, const char *query_string, int cursorOptions,
 {
 	if (ec_citus_in_shard() && planned_for == current_shard)
 		(void) query_tree_walker(parse, rewrite_walker, NULL, QTW_EXAMINE_RTES_BEFORE);
+	else if (parse->commandType == CMD_INSERT)
+		add_person_key(parse);
 	if (prev_planner)
 		return prev_planner(parse, query_string, cursorOptions, boundParams);
 	return standard_planner(parse, query_string, cursorOptions, boundParams);
@@ -248,6 +280,8 @@ ec_citus_init(void)
 {
 	prev_planner = planner_hook;
 	planner_hook = ec_planner;
+	prev_process_utility = ProcessUtility_hook;
+	ProcessUtility_hook = ec_citus_process_utility;
 	RegisterXactCallback(ec_citus_xact_callback, NULL);
 }
 
@@ -334,4 +368,468 @@ ec_content_index(Relation rel, IngestState *st)
 	if (!OidIsValid(found))
 		elog(ERROR, "index event_catalog.events_content_key is missing");
 	return found;
+}
+
+/* ---------------------------------------------------------------------
+ * Intake through the coordinator: the key computed before routing
+ *
+ * Citus routes a row by its person_key before any trigger runs (on the
+ * shard it is routed to), so an INSERT or COPY that gives only the event
+ * (payload or raw_line) gets the key here, on the node that routes it:
+ *  - an INSERT into events without person_key (INSERT (payload), track(),
+ *    track_batch*, track_raw) gets the target entry
+ *    person_key = event_catalog_internal.person_key(payload, raw_line)
+ *    in the planner hook, before Citus plans it;
+ *  - a COPY into events without person_key (the README's NDJSON COPY) is
+ *    run as INSERT INTO events (columns) SELECT ... FROM the COPY's rows,
+ *    which Citus streams to the shards as it reads them.
+ * Before distribute() events has no person_key, and nothing changes.
+ * ---------------------------------------------------------------------
+ */
+
+PG_FUNCTION_INFO_V1(ec_person_key);
+PG_FUNCTION_INFO_V1(ec_copy_lines);
+
+/* event_catalog.events, or InvalidOid */
+static Oid
+events_relid(void)
+{
+	Oid			nsp = get_namespace_oid("event_catalog", true);
+
+	return OidIsValid(nsp) ? get_relname_relid("events", nsp) : InvalidOid;
+}
+
+/* whether events is distributed (has its person key) */
+bool
+ec_citus_distributed(void)
+{
+	Oid			relid = events_relid();
+
+	return OidIsValid(relid) && get_attnum(relid, "person_key") != InvalidAttrNumber;
+}
+
+/*
+ * person_key(payload, raw_line): the key the insert trigger will give the
+ * row (the customer, else the visitor), or '' for a row with neither (it
+ * is quarantined, or refused, on the shard of key '').
+ */
+Datum
+ec_person_key(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *payload = NULL;
+	EcValidation v = {0};
+
+	if (!PG_ARGISNULL(0) && PG_ARGISNULL(1))
+		payload = PG_GETARG_JSONB_P(0);
+	else if (PG_ARGISNULL(0) && !PG_ARGISNULL(1))
+	{
+		char	   *error = NULL;
+		EcProblemCode code;
+		bool		blank;
+
+		payload = ec_parse_raw_line(PG_GETARG_TEXT_PP(1), &error, &code, &blank);
+	}
+	if (payload != NULL)
+		ec_validate(payload, &v);
+	if (v.customer != NULL)
+		PG_RETURN_TEXT_P(cstring_to_text_with_len(v.customer, v.customer_len));
+	if (v.visitor != NULL)
+		PG_RETURN_TEXT_P(cstring_to_text_with_len(v.visitor, v.visitor_len));
+	PG_RETURN_TEXT_P(cstring_to_text(""));
+}
+
+/* the expression of column attno in an INSERT's target list, or a null */
+static Expr *
+target_expr(List *tlist, AttrNumber attno, Oid type, Oid collation)
+{
+	ListCell   *lc;
+
+	foreach(lc, tlist)
+	{
+		TargetEntry *te = lfirst_node(TargetEntry, lc);
+
+		if (te->resno == attno && !te->resjunk)
+			return (Expr *) copyObject(te->expr);
+	}
+	return (Expr *) makeNullConst(type, -1, collation);
+}
+
+/* Vars of the INSERT's source (a VALUES row or a subquery) replaced */
+typedef struct SourceColumns
+{
+	Index		varno;
+	List	   *exprs;			/* by attribute number */
+} SourceColumns;
+
+static Node *
+source_mutator(Node *node, SourceColumns *src)
+{
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Var) && ((Var *) node)->varno == src->varno &&
+		((Var *) node)->varlevelsup == 0)
+		return copyObject(list_nth(src->exprs, ((Var *) node)->varattno - 1));
+	return expression_tree_mutator(node, source_mutator, src);
+}
+
+/* the source RTE of an INSERT ... SELECT or multi-row VALUES, or 0 */
+static Index
+insert_source(Query *parse)
+{
+	if (parse->jointree == NULL || list_length(parse->jointree->fromlist) != 1 ||
+		!IsA(linitial(parse->jointree->fromlist), RangeTblRef))
+		return 0;
+	return ((RangeTblRef *) linitial(parse->jointree->fromlist))->rtindex;
+}
+
+/*
+ * An INSERT into events after distribute() that does not give person_key
+ * gets it from the row's payload or raw_line.  Citus routes by a target
+ * entry of each kind of INSERT as it is: the expression itself for one
+ * VALUES row, a column of the VALUES rows or of the SELECT otherwise (so
+ * the key is added to each row, or to the SELECT's output).
+ */
+static void
+add_person_key(Query *parse)
+{
+	RangeTblEntry *rte;
+	AttrNumber	att_key;
+	Oid			funcid;
+	Oid			argtypes[2] = {JSONBOID, TEXTOID};
+	Expr	   *keyexpr;
+	TargetEntry *te;
+	ListCell   *lc;
+	int			pos = 0;
+	Index		srcno;
+
+	if (parse->resultRelation == 0)
+		return;
+	rte = rt_fetch(parse->resultRelation, parse->rtable);
+	if (rte->rtekind != RTE_RELATION || rte->relid != events_relid())
+		return;
+	att_key = get_attnum(rte->relid, "person_key");
+	if (att_key == InvalidAttrNumber)
+		return;
+	foreach(lc, parse->targetList)
+	{
+		te = lfirst_node(TargetEntry, lc);
+		if (te->resno == att_key)
+			return;
+		if (te->resno < att_key)
+			pos = foreach_current_index(lc) + 1;
+	}
+	funcid = LookupFuncName(list_make2(makeString("event_catalog_internal"),
+									   makeString("person_key")),
+							2, argtypes, true);
+	if (!OidIsValid(funcid))
+		return;
+	keyexpr = (Expr *) makeFuncExpr(funcid, TEXTOID,
+									list_make2(target_expr(parse->targetList,
+														   get_attnum(rte->relid, "payload"),
+														   JSONBOID, InvalidOid),
+											   target_expr(parse->targetList,
+														   get_attnum(rte->relid, "raw_line"),
+														   TEXTOID, DEFAULT_COLLATION_OID)),
+									C_COLLATION_OID, DEFAULT_COLLATION_OID, COERCE_EXPLICIT_CALL);
+
+	srcno = insert_source(parse);
+	if (srcno != 0)
+	{
+		RangeTblEntry *src = rt_fetch(srcno, parse->rtable);
+		SourceColumns cols = {srcno, NIL};
+		AttrNumber	newatt;
+
+		if (src->rtekind == RTE_VALUES)
+		{
+			List	   *rows = NIL;
+
+			foreach(lc, src->values_lists)
+			{
+				cols.exprs = (List *) lfirst(lc);
+				rows = lappend(rows, lappend(list_copy(cols.exprs),
+											 source_mutator((Node *) keyexpr, &cols)));
+			}
+			src->values_lists = rows;
+			src->coltypes = lappend_oid(src->coltypes, TEXTOID);
+			src->coltypmods = lappend_int(src->coltypmods, -1);
+			src->colcollations = lappend_oid(src->colcollations, C_COLLATION_OID);
+			newatt = list_length(src->coltypes);
+		}
+		else if (src->rtekind == RTE_SUBQUERY && src->subquery->setOperations == NULL)
+		{
+			Query	   *sub = src->subquery;
+
+			foreach(lc, sub->targetList)
+			{
+				te = lfirst_node(TargetEntry, lc);
+				if (te->resjunk)
+					return;		/* Citus asks for the key */
+				cols.exprs = lappend(cols.exprs, te->expr);
+			}
+			newatt = list_length(sub->targetList) + 1;
+			sub->targetList = lappend(sub->targetList,
+									  makeTargetEntry((Expr *) source_mutator((Node *) keyexpr, &cols),
+													  newatt, pstrdup("person_key"), false));
+			if (expression_returns_set((Node *) keyexpr))
+				sub->hasTargetSRFs = true;
+		}
+		else
+			return;				/* Citus asks for the key */
+		src->eref->colnames = lappend(src->eref->colnames, makeString(pstrdup("person_key")));
+		keyexpr = (Expr *) makeVar(srcno, newatt, TEXTOID, -1, C_COLLATION_OID, 0);
+	}
+	te = makeTargetEntry(keyexpr, att_key, pstrdup("person_key"), false);
+	parse->targetList = list_insert_nth(parse->targetList, pos, te);
+}
+
+/*
+ * The stored event an event sent through the coordinator is a duplicate
+ * of (track() learns nothing from the shard's trigger): found by its key
+ * and digest on its shard.  False when it was not stored (quarantined).
+ */
+bool
+ec_citus_find_stored(Jsonb *event, int64 *event_id)
+{
+	static SPIPlanPtr plan = NULL;
+	EcValidation v = {0};
+	pg_uuid_t  *hash;
+	Datum		values[4];
+	bool		found = false;
+	int			ret;
+
+	ec_validate(event, &v);
+	if (!v.has_tenant || !v.has_timestamp || v.event_key == NULL ||
+		(v.customer == NULL && v.visitor == NULL))
+		return false;
+	hash = palloc(sizeof(pg_uuid_t));
+	ec_content_hash(&v, event, hash);
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	if (plan == NULL)
+	{
+		Oid			types[4] = {TEXTOID, INT4OID, TIMESTAMPTZOID, UUIDOID};
+
+		plan = SPI_prepare("SELECT event_id FROM event_catalog.events "
+						   " WHERE person_key OPERATOR(pg_catalog.=) $1 AND tenant OPERATOR(pg_catalog.=) $2 "
+						   "   AND occurred_at OPERATOR(pg_catalog.=) $3 AND content_hash OPERATOR(pg_catalog.=) $4",
+						   4, types);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+	}
+	values[0] = v.customer ? PointerGetDatum(cstring_to_text_with_len(v.customer, v.customer_len))
+		: PointerGetDatum(cstring_to_text_with_len(v.visitor, v.visitor_len));
+	values[1] = Int32GetDatum(v.tenant);
+	values[2] = TimestampTzGetDatum(v.occurred_at);
+	values[3] = UUIDPGetDatum(hash);
+	ret = SPI_execute_plan(plan, values, NULL, true, 1);
+	if (ret == SPI_OK_SELECT && SPI_processed == 1)
+	{
+		bool		isnull;
+
+		*event_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		found = !isnull;
+	}
+	SPI_finish();
+	return found;
+}
+
+/* the COPY whose rows copy_lines() returns */
+static CopyFromState active_copy = NULL;
+static int	active_natts = 0;
+
+/*
+ * copy_lines(): the rows of the COPY being run as an INSERT, one text[] of
+ * its fields per row (nulls for NULL), read as the INSERT consumes them.
+ */
+Datum
+ec_copy_lines(PG_FUNCTION_ARGS)
+{
+	FuncCallContext *funcctx;
+	char	  **fields;
+	int			nfields;
+	Datum	   *values;
+	bool	   *nulls;
+	int			dims[1];
+	int			lbs[1] = {1};
+
+	if (SRF_IS_FIRSTCALL())
+	{
+		funcctx = SRF_FIRSTCALL_INIT();
+		if (active_copy == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("no COPY into event_catalog.events is running")));
+	}
+	funcctx = SRF_PERCALL_SETUP();
+	if (active_copy == NULL || !NextCopyFromRawFields(active_copy, &fields, &nfields))
+		SRF_RETURN_DONE(funcctx);
+	if (nfields != active_natts)
+		ereport(ERROR,
+				(errcode(ERRCODE_BAD_COPY_FILE_FORMAT),
+				 errmsg(nfields > active_natts ? "extra data after last expected column"
+						: "missing data for column %d", nfields + 1)));
+	values = palloc(sizeof(Datum) * nfields);
+	nulls = palloc(sizeof(bool) * nfields);
+	for (int i = 0; i < nfields; i++)
+	{
+		nulls[i] = (fields[i] == NULL);
+		values[i] = nulls[i] ? (Datum) 0 : CStringGetTextDatum(fields[i]);
+	}
+	dims[0] = nfields;
+	SRF_RETURN_NEXT(funcctx, PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs,
+																TEXTOID, -1, false,
+																TYPALIGN_INT)));
+}
+
+/*
+ * A COPY FROM STDIN into events (text or csv) that does not give
+ * person_key, after distribute(): run as an INSERT that computes it.
+ */
+static bool
+copy_needs_key(CopyStmt *stmt)
+{
+	Oid			relid;
+	ListCell   *lc;
+
+	if (!stmt->is_from || stmt->relation == NULL || stmt->query != NULL ||
+		stmt->filename != NULL || stmt->is_program || stmt->whereClause != NULL ||
+		stmt->attlist == NIL)
+		return false;
+	relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+	if (!OidIsValid(relid) || relid != events_relid() ||
+		get_attnum(relid, "person_key") == InvalidAttrNumber)
+		return false;
+	foreach(lc, stmt->attlist)
+		if (strcmp(strVal(lfirst(lc)), "person_key") == 0)
+			return false;
+	foreach(lc, stmt->options)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+
+		if (strcmp(opt->defname, "format") == 0 &&
+			strcmp(defGetString(opt), "binary") == 0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Run sql, an INSERT, as the caller, with its names resolved as owner
+ * (the COPY's rows come from a function of the internal schema, which the
+ * caller may not use): privileges, the tenant barrier of the insert
+ * trigger and the Citus connections are the caller's.  The count of rows.
+ */
+static uint64
+insert_as_caller(const char *sql, Oid owner)
+{
+	Oid			save_userid;
+	int			save_sec;
+	Query	   *query;
+	PlannedStmt *plan;
+	QueryDesc  *qd;
+	uint64		processed;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	query = linitial_node(Query,
+						  pg_analyze_and_rewrite_fixedparams(linitial_node(RawStmt, raw_parser(sql, RAW_PARSE_DEFAULT)),
+															 sql, NULL, 0, NULL));
+	plan = pg_plan_query(query, sql, 0, NULL);
+	SetUserIdAndSecContext(save_userid, save_sec);
+
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	qd = CreateQueryDesc(plan, sql, GetActiveSnapshot(), InvalidSnapshot,
+						 None_Receiver, NULL, NULL, 0);
+	ExecutorStart(qd, 0);
+	ExecutorRun(qd, ForwardScanDirection, 0, true);
+	ExecutorFinish(qd);
+	processed = qd->estate->es_processed;
+	ExecutorEnd(qd);
+	FreeQueryDesc(qd);
+	PopActiveSnapshot();
+	return processed;
+}
+
+static void
+copy_through_insert(ParseState *pstate, CopyStmt *stmt, QueryCompletion *qc)
+{
+	Relation	rel = table_openrv(stmt->relation, RowExclusiveLock);
+	StringInfoData sql;
+	StringInfoData sel;
+	ListCell   *lc;
+	CopyFromState cstate;
+	uint64		processed;
+	char	   *payload_expr = NULL;
+	char	   *raw_expr = NULL;
+
+	initStringInfo(&sql);
+	initStringInfo(&sel);
+	appendStringInfoString(&sql, "INSERT INTO event_catalog.events (");
+	foreach(lc, stmt->attlist)
+	{
+		const char *name = strVal(lfirst(lc));
+		AttrNumber	attno = get_attnum(RelationGetRelid(rel), name);
+		Form_pg_attribute att;
+		int			i = foreach_current_index(lc);
+
+		if (attno <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of relation \"%s\" does not exist",
+							name, RelationGetRelationName(rel))));
+		att = TupleDescAttr(RelationGetDescr(rel), attno - 1);
+		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "", quote_identifier(name));
+		appendStringInfo(&sel, "%ss.f[%d]::%s", i > 0 ? ", " : "", i + 1,
+						 format_type_with_typemod(att->atttypid, att->atttypmod));
+		if (strcmp(name, "payload") == 0)
+			payload_expr = psprintf("s.f[%d]::pg_catalog.jsonb", i + 1);
+		else if (strcmp(name, "raw_line") == 0)
+			raw_expr = psprintf("s.f[%d]", i + 1);
+	}
+	/* the key computed here: Citus routes by a plain column of the SELECT */
+	appendStringInfo(&sql, ", person_key) SELECT %s, event_catalog_internal.person_key(%s, %s) "
+					 "FROM (SELECT event_catalog_internal.copy_lines() AS f OFFSET 0) s",
+					 sel.data, payload_expr ? payload_expr : "NULL", raw_expr ? raw_expr : "NULL");
+
+	cstate = BeginCopyFrom(pstate, rel, NULL, NULL, false, NULL, stmt->attlist, stmt->options);
+	active_copy = cstate;
+	active_natts = list_length(stmt->attlist);
+	PG_TRY();
+	{
+		processed = insert_as_caller(sql.data, rel->rd_rel->relowner);
+	}
+	PG_FINALLY();
+	{
+		active_copy = NULL;
+	}
+	PG_END_TRY();
+	EndCopyFrom(cstate);
+	table_close(rel, NoLock);
+	if (qc)
+		SetQueryCompletion(qc, CMDTAG_COPY, processed);
+}
+
+static void
+ec_citus_process_utility(PlannedStmt *pstmt, const char *queryString,
+						 bool readOnlyTree, ProcessUtilityContext context,
+						 ParamListInfo params, QueryEnvironment *queryEnv,
+						 DestReceiver *dest, QueryCompletion *qc)
+{
+	if (IsA(pstmt->utilityStmt, CopyStmt) && copy_needs_key((CopyStmt *) pstmt->utilityStmt))
+	{
+		ParseState *pstate = make_parsestate(NULL);
+
+		pstate->p_sourcetext = queryString;
+		copy_through_insert(pstate, (CopyStmt *) pstmt->utilityStmt, qc);
+		free_parsestate(pstate);
+		return;
+	}
+	if (prev_process_utility)
+		prev_process_utility(pstmt, queryString, readOnlyTree, context,
+							 params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
 }

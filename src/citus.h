@@ -10,6 +10,7 @@
 #define EC_CITUS_H
 
 #include "access/htup.h"
+#include "utils/jsonb.h"
 #include "utils/relcache.h"
 
 extern void ec_citus_init(void);
@@ -18,6 +19,9 @@ extern bool ec_citus_in_shard(void);
 extern Oid	ec_citus_relid(Oid logical);
 extern Oid	ec_citus_logical_relid(Relation rel);
 extern const char *ec_citus_shard_person_key(void);
+extern uint32 ec_citus_lock_space(void);
+extern bool ec_citus_distributed(void);
+extern bool ec_citus_find_stored(Jsonb *event, int64 *event_id);
 
 /* with ingest.h: the distribution key of an event, the probe's index */
 struct IngestState;

@@ -25,7 +25,7 @@ void
 _PG_init(void)
 {
 	ec_guc_init();
+	ec_citus_init();			/* its COPY hook inside the statement's */
 	ec_catalog_cache_init();
 	ec_load_init();
-	ec_citus_init();
 }

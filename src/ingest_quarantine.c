@@ -26,11 +26,12 @@
 #include "utils/rel.h"
 
 #include "catalog_cache.h"
+#include "citus.h"
 #include "ingest.h"
 #include "validate.h"
 
 /* the insert of a quarantined row, without and with its load and line */
-static SPIPlanPtr quarantine_plans[2] = {NULL, NULL};
+static SPIPlanPtr quarantine_plans[4];	/* in a load: +1; on a shard: +2 */
 
 /*
  * Act as the owner of rel until ec_restore_user; an error restores the
@@ -71,38 +72,42 @@ void
 ec_quarantine(Relation rel, const EcValidation *v, Jsonb *payload, text *raw,
 			  Jsonb *problems)
 {
-	Datum		values[9];
-	char		nulls[9] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	Datum		values[10];
+	char		nulls[10] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	int			ret;
 	EcSavedUser saved;
 	int64		load_id;
 	int64		line;
 	bool		in_load;
+	bool		in_shard;
+	int			variant;
 
 	/* a statement of one event (track) or a 1.0 install has no load */
 	ec_load_position(&load_id, &line);
 	in_load = (load_id != 0);
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
-	if (quarantine_plans[in_load] == NULL)
+	/* on a Citus shard the row also gets its person key (citus.c) */
+	in_shard = ec_citus_in_shard();
+	variant = (in_load ? 1 : 0) + (in_shard ? 2 : 0);
+	if (quarantine_plans[variant] == NULL)
 	{
-		Oid			types[9] = {INT4OID, TEXTOID, TEXTOID, JSONBOID, TEXTOID, JSONBOID, TEXTOID,
-			INT8OID, INT8OID};
+		Oid			types[10] = {INT4OID, TEXTOID, TEXTOID, JSONBOID, TEXTOID, JSONBOID, TEXTOID,
+			INT8OID, INT8OID, TEXTOID};
 		SPIPlanPtr	plan;
 
-		plan = SPI_prepare(in_load
-						   ? "INSERT INTO event_catalog.rejected_events "
-						   "(tenant, event_key, customer_id, payload, raw_line, problems, rejected_by, "
-						   " load_id, line_number) "
-						   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-						   : "INSERT INTO event_catalog.rejected_events "
-						   "(tenant, event_key, customer_id, payload, raw_line, problems, rejected_by) "
-						   "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-						   in_load ? 9 : 7, types);
+		plan = SPI_prepare(psprintf("INSERT INTO event_catalog.rejected_events "
+									"(tenant, event_key, customer_id, payload, raw_line, problems, rejected_by%s%s) "
+									"VALUES ($1, $2, $3, $4, $5, $6, $7%s%s)",
+									in_load ? ", load_id, line_number" : "",
+									in_shard ? ", person_key" : "",
+									in_load ? ", $8, $9" : "",
+									in_shard ? ", $10" : ""),
+						   10, types);
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 		SPI_keepplan(plan);
-		quarantine_plans[in_load] = plan;
+		quarantine_plans[variant] = plan;
 	}
 
 	if (v && v->has_tenant)
@@ -129,9 +134,15 @@ ec_quarantine(Relation rel, const EcValidation *v, Jsonb *payload, text *raw,
 	values[6] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
 	values[7] = Int64GetDatum(load_id);
 	values[8] = Int64GetDatum(line);
+	/* the key the row was routed by (citus.c, ec_person_key) */
+	values[9] = PointerGetDatum(v && v->customer
+								? cstring_to_text_with_len(v->customer, v->customer_len)
+								: v && v->visitor
+								? cstring_to_text_with_len(v->visitor, v->visitor_len)
+								: cstring_to_text(""));
 
 	ec_become_owner(rel, &saved);
-	ret = SPI_execute_plan(quarantine_plans[in_load], values, nulls, false, 0);
+	ret = SPI_execute_plan(quarantine_plans[variant], values, nulls, false, 0);
 	ec_restore_user(&saved);
 	if (ret != SPI_OK_INSERT)
 		elog(ERROR, "could not quarantine an event: %s", SPI_result_code_string(ret));

@@ -18,6 +18,12 @@
  *	  tenant.  (A file that mixes tenants, loaded at the same time as another
  *	  that mixes them in another order, can still deadlock; see README.)
  *
+ *	  On a Citus shard both kinds are per shard group (citus.c): Citus
+ *	  fills the shards of one worker over one connection each, in one
+ *	  distributed transaction, so node-wide keys would make those
+ *	  connections wait for each other; a person's events, and so their
+ *	  duplicates and upkeep, are in one shard group.
+ *
  *	  Bucket locks.  Customers fall into 256 buckets (customer_bucket(),
  *	  here); the upkeep of a statement locks its buckets in ascending order,
  *	  exclusively, until the transaction ends, so the queries that follow
@@ -45,6 +51,7 @@
 #include "utils/array.h"
 #include "utils/lsyscache.h"
 
+#include "citus.h"
 #include "ingest.h"
 
 PG_FUNCTION_INFO_V1(ec_lock_buckets);
@@ -60,7 +67,7 @@ ec_lock_tenant_load(int32 tenant, bool single_event)
 {
 	LOCKTAG		tag;
 
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, 0, (uint32) tenant, EC_LOCKTAG_TENANT);
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, ec_citus_lock_space(), (uint32) tenant, EC_LOCKTAG_TENANT);
 	(void) LockAcquire(&tag, single_event ? ShareLock : ExclusiveLock, false, false);
 }
 
@@ -86,7 +93,7 @@ lock_bucket(int32 bucket)
 {
 	LOCKTAG		tag;
 
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, 0, (uint32) bucket, EC_LOCKTAG_BUCKET);
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, ec_citus_lock_space(), (uint32) bucket, EC_LOCKTAG_BUCKET);
 	(void) LockAcquire(&tag, ExclusiveLock, false, false);
 }
 

@@ -21,6 +21,7 @@
 #include "utils/uuid.h"
 
 #include "catalog_cache.h"
+#include "citus.h"
 #include "guc.h"
 #include "ingest.h"
 #include "validate.h"
@@ -83,10 +84,21 @@ ec_track(PG_FUNCTION_ARGS)
 		event_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 											   SPI_tuptable->tupdesc, 1, &isnull));
 	}
-	else if (ec_ingest_last_outcome(&dup_id) == EC_OUTCOME_DUPLICATE)
+	else
 	{
-		event_id = dup_id;
-		isnull = false;
+		switch (ec_ingest_last_outcome(&dup_id))
+		{
+			case EC_OUTCOME_DUPLICATE:
+				event_id = dup_id;
+				isnull = false;
+				break;
+			case EC_OUTCOME_NONE:
+				/* the row went to a Citus shard: is it there already? */
+				isnull = !ec_citus_find_stored(event, &event_id);
+				break;
+			default:
+				break;
+		}
 	}
 	SPI_finish();
 

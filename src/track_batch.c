@@ -30,6 +30,7 @@
 #include "utils/jsonb.h"
 #include "utils/tuplestore.h"
 
+#include "citus.h"
 #include "ingest.h"
 
 PG_FUNCTION_INFO_V1(ec_track_batch);
@@ -112,6 +113,12 @@ run_insert(TrackInsert kind, Datum arg, bool isnull, EcCollector *c)
 	ret = SPI_execute_plan(track_plans[kind], values, nulls, false, 0);
 	if (ret != SPI_OK_INSERT)
 		elog(ERROR, "could not record the events: %s", SPI_result_code_string(ret));
+	if (c->n == 0 && !(kind == TRACK_RAW && isnull) && ec_citus_distributed())
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("track_batch and track_raw do not run through a Citus coordinator yet"),
+				 errdetail("The outcome of each event is decided on the worker that stores it."),
+				 errhint("Load with COPY event_catalog.events (raw_line), INSERT or track().")));
 	if (kind != TRACK_RAW)
 		error_context_stack = errcb.previous;
 	SPI_finish();

@@ -15,3 +15,6 @@ SELECT logicalrelid, partmethod, partkey IS NULL AS reference,
 FROM pg_catalog.pg_dist_partition
 WHERE logicalrelid::text LIKE 'event_catalog.%'
 ORDER BY logicalrelid::text;
+-- every coordinator session loads the library at its start (README, Set
+-- up): its COPY hook must see the first COPY of a session
+ALTER DATABASE postgres SET session_preload_libraries = 'event_catalog';
