@@ -411,7 +411,8 @@ ec_citus_distributed(void)
 /*
  * person_key(payload, raw_line): the key the insert trigger will give the
  * row (the customer, else the visitor), or '' for a row with neither (it
- * is quarantined, or refused, on the shard of key '').
+ * is quarantined, or refused, on the shard of key '').  Takes the event's
+ * tenant load lock.
  */
 Datum
 ec_person_key(PG_FUNCTION_ARGS)
@@ -431,6 +432,15 @@ ec_person_key(PG_FUNCTION_ARGS)
 	}
 	if (payload != NULL)
 		ec_validate(payload, &v);
+
+	/*
+	 * The tenant's load lock, here on the node that routes the rows: the
+	 * shards of a load take theirs (per shard group) in whatever order the
+	 * rows reach them, so two loads of one tenant would deadlock across
+	 * shards.  Exclusive but for track()'s single event, as on one node.
+	 */
+	if (v.has_tenant)
+		ec_lock_tenant_load(v.tenant, ec_ingest_single_event());
 	if (v.customer != NULL)
 		PG_RETURN_TEXT_P(cstring_to_text_with_len(v.customer, v.customer_len));
 	if (v.visitor != NULL)

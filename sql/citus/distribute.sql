@@ -160,14 +160,15 @@ $$;
 REVOKE ALL ON FUNCTION event_catalog_internal.distribution_keys_ddl() FROM PUBLIC;
 
 -- After distribute(): the person key of an event row before it is routed
--- (src/citus.c adds it to INSERTs into events that do not give it), and
+-- (src/citus.c adds it to INSERTs into events that do not give it; it
+-- takes the event's tenant load lock on the coordinator), and
 -- the rows of a COPY into events run as such an INSERT.  Both run with
 -- the loader's rights (EXECUTE stays granted: neither reads or writes a
 -- table; copy_lines reads only its own session's COPY).
 CREATE OR REPLACE FUNCTION event_catalog_internal.person_key(payload jsonb, raw_line text)
 RETURNS text
 LANGUAGE c
-STABLE PARALLEL SAFE
+VOLATILE PARALLEL UNSAFE	-- takes the tenant's load lock
 AS 'MODULE_PATHNAME', 'ec_person_key';
 
 CREATE OR REPLACE FUNCTION event_catalog_internal.copy_lines()

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# The same feed on a single node and through the Citus coordinator gives
+# the same state (a property test over a generated feed), with concurrent
+# loads and a shard move between loads on the cluster:
+#  - the feed: events of every kind (profile updates, registrations,
+#    self-exclusions), visitor-only events, duplicate lines, invalid events
+#    (unknown event, bad customer) and lines that are not JSON;
+#  - single node: database "single" on the coordinator's server (no Citus
+#    in it), the feed loaded three times, one after the other;
+#  - cluster: two loads of the feed at once through the coordinator (both
+#    must commit), then an events shard group moved to the other worker,
+#    then the third load;
+#  - compared: events, quarantine, duplicate counts, customers, consent
+#    history, self-exclusion episodes and anomalies, without the columns
+#    that depend on ids or arrival (event ids, load ids, received_at, ...).
+# Run by test/citus/run.sh with EC_CITUS_DIR, EC_CITUS_PORT, EC_PG_BIN, EC_REPO.
+set -euo pipefail
+. "$EC_REPO/test/lib.sh"
+. "$EC_REPO/test/citus/lib.sh"
+
+work=$EC_CITUS_DIR/same_as_single_node
+mkdir -p "$work"
+chmod 777 "$work"
+feed=$work/feed.ndjson
+lines=${EC_CITUS_FEED_EVENTS:-4000}
+
+ec_citus_psql 0 -d postgres -c "CREATE DATABASE single" >/dev/null
+single() { EC_CITUS_DB=single ec_citus_psql 0 "$@"; }
+cluster() { ec_citus_psql 0 "$@"; }
+
+single -c "CREATE EXTENSION event_catalog" -f "$EC_REPO/test/bench/generate.sql" >/dev/null
+# the feed, in a fixed order: generated events, every 10th line again,
+# every 97th with an unknown event, every 89th with a bad customer, every
+# 101st a line that is not JSON, every 53rd from a visitor only
+# tenant 5670: the rows of this test, apart from those of the other tests
+single -c "CREATE TABLE feed_events AS
+	SELECT i, jsonb_set(payload, '{tenant}', '5670') AS payload
+	  FROM bench_events($lines, 300, true) WITH ORDINALITY AS b(payload, i)" >/dev/null
+single -c "COPY (
+	SELECT line FROM (
+		SELECT i, 0 AS k, b.payload::text AS line
+		  FROM feed_events b
+		UNION ALL
+		SELECT i, 1, b.payload::text FROM feed_events b WHERE i % 10 = 0
+		UNION ALL
+		SELECT i, 2, jsonb_set(b.payload, '{event}', '\"ootb_no_such_event\"')::text
+		  FROM feed_events b WHERE i % 97 = 0
+		UNION ALL
+		SELECT i, 3, jsonb_set(b.payload, '{customer}', '42')::text
+		  FROM feed_events b WHERE i % 89 = 0
+		UNION ALL
+		SELECT i, 4, '{\"tenant\": 5670, \"event\": ' || i FROM generate_series(1, $lines) i WHERE i % 101 = 0
+		UNION ALL
+		SELECT i, 5, jsonb_build_object('tenant', 5670, 'timestamp', '2026-02-01T10:00:00Z', 'event', 'ootb_login',
+										'visitor', 'visitor-' || (i % 50))::text
+		  FROM generate_series(1, $lines) i WHERE i % 53 = 0
+	) f ORDER BY i, k
+) TO '$feed' WITH (FORMAT csv, QUOTE e'\\x01', DELIMITER e'\\x02')" >/dev/null
+echo "feed: $(wc -l <"$feed") lines"
+
+# the load: the README's COPY, quarantine on for its transaction (SET LOCAL
+# reaches the workers with citus.propagate_set_commands = local)
+load() {
+	"$@" -c "SET citus.propagate_set_commands = local" -c "BEGIN" \
+		-c "SET LOCAL event_catalog.on_invalid = quarantine" \
+		-c "\copy event_catalog.events (raw_line) FROM '$feed' WITH (FORMAT csv, QUOTE e'\\x01', DELIMITER e'\\x02')" \
+		-c "COMMIT"
+}
+
+# single node: three loads in a row
+for n in 1 2 3; do
+	load single >/dev/null
+done
+
+# cluster: two loads at once, both must commit
+cluster -c "CREATE EXTENSION event_catalog" -c "SET client_min_messages = warning" \
+	-c "SELECT event_catalog.distribute()" >/dev/null 2>&1 || true
+load cluster >"$work/load1.out" 2>&1 &
+p1=$!
+load cluster >"$work/load2.out" 2>&1 &
+p2=$!
+fail=0
+wait $p1 || { echo "concurrent load 1 failed:"; cat "$work/load1.out"; fail=1; }
+wait $p2 || { echo "concurrent load 2 failed:"; cat "$work/load2.out"; fail=1; }
+[ $fail -eq 0 ] || exit 1
+echo "two concurrent loads committed"
+
+# move the shard group of one customer's events to the other worker
+moved=$(cluster -At -c "
+	SELECT format('%s %s %s', p.shardid, p.nodeport, (SELECT n.nodeport FROM pg_dist_node n
+	                                                   WHERE n.groupid > 0 AND n.nodeport <> p.nodeport LIMIT 1))
+	  FROM pg_dist_shard_placement p
+	 WHERE p.shardid = get_shard_id_for_distribution_column('event_catalog.events', 'customer-0000007')")
+read -r shard from to <<<"$moved"
+cluster -c "SELECT citus_move_shard_placement($shard, '127.0.0.1', $from, '127.0.0.1', $to, shard_transfer_mode => 'block_writes')" >/dev/null
+echo "moved the shard group of shard $shard from port $from to $to"
+load cluster >/dev/null
+echo "third load after the move committed"
+
+# the state of tenant 5670, without what depends on ids or arrival
+state_sql="
+SELECT 'events', count(*), md5(string_agg(r, E'\n' ORDER BY r)) FROM (
+	SELECT (to_jsonb(t) - ARRAY['event_id', 'received_at', 'person_key'])::text AS r FROM event_catalog.events t WHERE tenant = 5670) s
+UNION ALL
+SELECT 'rejected_events', count(*), md5(string_agg(r, E'\n' ORDER BY r)) FROM (
+	SELECT (to_jsonb(t) - ARRAY['rejected_id', 'rejected_at', 'load_id', 'line_number', 'person_key'])::text AS r
+	  FROM event_catalog.rejected_events t
+	 WHERE tenant = 5670 OR raw_line LIKE '{\"tenant\": 5670,%') s
+UNION ALL
+SELECT 'duplicate_counts', sum(n), md5(string_agg(r, E'\n' ORDER BY r)) FROM (
+	SELECT format('%s %s %s', tenant, event_key, sum(duplicates)) AS r, sum(duplicates) AS n
+	  FROM event_catalog.duplicate_counts WHERE tenant = 5670 GROUP BY tenant, event_key) s
+UNION ALL
+SELECT 'customers', count(*), md5(string_agg(r, E'\n' ORDER BY r)) FROM (
+	SELECT (to_jsonb(t) - ARRAY['created_at', 'updated_at'])::text AS r FROM event_catalog.customers t WHERE tenant = 5670) s
+UNION ALL
+SELECT 'consent_log', count(*), md5(string_agg(r, E'\n' ORDER BY r)) FROM (
+	SELECT (to_jsonb(t) - ARRAY['event_id', 'update_id'])::text AS r FROM event_catalog.consent_log t WHERE tenant = 5670) s
+UNION ALL
+SELECT 'self_exclusions', count(*), md5(string_agg(r, E'\n' ORDER BY r)) FROM (
+	SELECT (to_jsonb(t) - ARRAY['first_event_id', 'last_event_id'])::text AS r FROM event_catalog.self_exclusions t WHERE tenant = 5670) s
+UNION ALL
+SELECT 'self_exclusion_anomalies', count(*), md5(string_agg(r, E'\n' ORDER BY r)) FROM (
+	SELECT (to_jsonb(t) - ARRAY['event_id'])::text AS r FROM event_catalog.self_exclusion_anomalies t WHERE tenant = 5670) s
+ORDER BY 1"
+single -At -F ' ' -c "$state_sql" >"$work/single.state"
+cluster -At -F ' ' -c "$state_sql" >"$work/cluster.state"
+cat "$work/single.state"
+if ! diff "$work/single.state" "$work/cluster.state"; then
+	echo "the cluster's state differs from the single node's"
+	exit 1
+fi
+# nothing empty: the feed exercised every table
+if awk '$2 == 0 || $2 == "" { bad = 1 } END { exit !bad }' "$work/single.state"; then
+	echo "a table stayed empty: the feed does not exercise it"
+	exit 1
+fi
+echo "same state on the single node and on the cluster"
