@@ -16,15 +16,21 @@ LANGUAGE sql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT m.metric, m.value FROM (
-		SELECT k.ord, k.metric, (
-			SELECT count(*) FROM event_catalog.events e
-			WHERE e.tenant = self_exclusion_report.tenant
-			  AND e.event_key = 'ootb_self_exclusion_' || k.kind
-			  AND e.occurred_at >= self_exclusion_report.since
-			  AND e.occurred_at < self_exclusion_report.until) AS value
+		-- the events by kind in one grouped scan, joined to the kinds (no
+		-- correlated subquery: Citus runs this on every shard and merges)
+		SELECT k.ord, k.metric, COALESCE(n.value, 0) AS value
 		FROM (VALUES (1, 'requested', 'initiated'), (2, 'activated', 'activated'),
 					 (3, 'updated', 'updated'), (4, 'violation attempts', 'violation_attempt'),
 					 (5, 'lifted', 'lifted')) k(ord, metric, kind)
+		LEFT JOIN (
+			SELECT e.event_key, count(*) AS value FROM event_catalog.events e
+			WHERE e.tenant = self_exclusion_report.tenant
+			  AND e.event_key IN ('ootb_self_exclusion_initiated', 'ootb_self_exclusion_activated',
+								  'ootb_self_exclusion_updated', 'ootb_self_exclusion_violation_attempt',
+								  'ootb_self_exclusion_lifted')
+			  AND e.occurred_at >= self_exclusion_report.since
+			  AND e.occurred_at < self_exclusion_report.until
+			GROUP BY e.event_key) n ON n.event_key = 'ootb_self_exclusion_' || k.kind
 		UNION ALL
 		SELECT 6, 'currently excluded', count(*) FROM event_catalog.self_exclusions s
 		WHERE s.tenant = self_exclusion_report.tenant AND s.lifted_at IS NULL

@@ -122,6 +122,27 @@ SELECT 'self_exclusions', count(*), md5(string_agg(r, E'\n' ORDER BY r)) FROM (
 UNION ALL
 SELECT 'self_exclusion_anomalies', count(*), md5(string_agg(r, E'\n' ORDER BY r)) FROM (
 	SELECT (to_jsonb(t) - ARRAY['event_id'])::text AS r FROM event_catalog.self_exclusion_anomalies t WHERE tenant = 5670) s
+UNION ALL
+SELECT 'registration_funnel', count(*), md5(string_agg(r::text, E'\n' ORDER BY r::text))
+  FROM event_catalog.registration_funnel(5670) r
+UNION ALL
+SELECT 'consent_summary', count(*), md5(string_agg(r::text, E'\n' ORDER BY r::text))
+  FROM event_catalog.consent_summary(5670) r
+UNION ALL
+SELECT 'self_exclusion_report', count(*), md5(string_agg(r::text, E'\n' ORDER BY r::text))
+  FROM event_catalog.self_exclusion_report(5670) r
+UNION ALL
+SELECT 'validation_report', count(*), md5(string_agg(r::text, E'\n' ORDER BY r::text))
+  FROM event_catalog.validation_report(5670) r
+UNION ALL
+SELECT 'contactable_customers ' || ch, count(*), md5(string_agg(c, ',' ORDER BY c))
+  FROM unnest(ARRAY['email', 'sms', 'push', 'whatsapp']) ch,
+	   LATERAL (SELECT customer_id FROM event_catalog.contactable_customers(5670, ch)) k(c)
+ GROUP BY ch
+UNION ALL
+SELECT 'can_contact email / is_self_excluded', count(*) FILTER (WHERE event_catalog.can_contact(5670, id, 'email')),
+	   (count(*) FILTER (WHERE event_catalog.is_self_excluded(5670, id, '2026-03-01')))::text
+  FROM (SELECT 'customer-' || lpad(i::text, 7, '0') FROM generate_series(0, 299) i) k(id)
 ORDER BY 1"
 single -At -F ' ' -c "$state_sql" >"$work/single.state"
 cluster -At -F ' ' -c "$state_sql" >"$work/cluster.state"
