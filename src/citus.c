@@ -44,9 +44,11 @@
 #include "utils/timestamp.h"
 
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "access/table.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_index.h"
+#include "catalog/pg_proc.h"
 #include "commands/defrem.h"
 #include "parser/parsetree.h"
 #include "commands/copy.h"
@@ -190,6 +192,22 @@ ec_citus_enter(Relation rel)
 			planned_for = relid;
 		}
 	}
+}
+
+/*
+ * citus_enter_shard(rel): the same for the PL/pgSQL triggers (the upkeep
+ * of deletes and of API writes), called first with TG_RELID.
+ */
+PG_FUNCTION_INFO_V1(ec_citus_enter_shard);
+
+Datum
+ec_citus_enter_shard(PG_FUNCTION_ARGS)
+{
+	Relation	rel = relation_open(PG_GETARG_OID(0), AccessShareLock);
+
+	ec_citus_enter(rel);
+	relation_close(rel, AccessShareLock);
+	PG_RETURN_VOID();
 }
 
 /* a logical table's shard in the current shard group, or the table */
@@ -528,9 +546,11 @@ add_person_key(Query *parse)
 		if (te->resno < att_key)
 			pos = foreach_current_index(lc) + 1;
 	}
-	funcid = LookupFuncName(list_make2(makeString("event_catalog_internal"),
-									   makeString("person_key")),
-							2, argtypes, true);
+	/* by name in its schema, without the caller's USAGE (it has none) */
+	funcid = GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
+							 CStringGetDatum("person_key"),
+							 PointerGetDatum(buildoidvector(argtypes, 2)),
+							 ObjectIdGetDatum(get_namespace_oid("event_catalog_internal", true)));
 	if (!OidIsValid(funcid))
 		return;
 	keyexpr = (Expr *) makeFuncExpr(funcid, TEXTOID,
@@ -771,8 +791,6 @@ copy_through_insert(ParseState *pstate, CopyStmt *stmt, QueryCompletion *qc)
 	ListCell   *lc;
 	CopyFromState cstate;
 	uint64		processed;
-	char	   *payload_expr = NULL;
-	char	   *raw_expr = NULL;
 
 	initStringInfo(&sql);
 	initStringInfo(&sel);
@@ -793,15 +811,11 @@ copy_through_insert(ParseState *pstate, CopyStmt *stmt, QueryCompletion *qc)
 		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "", quote_identifier(name));
 		appendStringInfo(&sel, "%ss.f[%d]::%s", i > 0 ? ", " : "", i + 1,
 						 format_type_with_typemod(att->atttypid, att->atttypmod));
-		if (strcmp(name, "payload") == 0)
-			payload_expr = psprintf("s.f[%d]::pg_catalog.jsonb", i + 1);
-		else if (strcmp(name, "raw_line") == 0)
-			raw_expr = psprintf("s.f[%d]", i + 1);
+
 	}
-	/* the key computed here: Citus routes by a plain column of the SELECT */
-	appendStringInfo(&sql, ", person_key) SELECT %s, event_catalog_internal.person_key(%s, %s) "
-					 "FROM (SELECT event_catalog_internal.copy_lines() AS f OFFSET 0) s",
-					 sel.data, payload_expr ? payload_expr : "NULL", raw_expr ? raw_expr : "NULL");
+	/* the planner hook adds the key (add_person_key) */
+	appendStringInfo(&sql, ") SELECT %s FROM (SELECT event_catalog_internal.copy_lines() AS f OFFSET 0) s",
+					 sel.data);
 
 	cstate = BeginCopyFrom(pstate, rel, NULL, NULL, false, NULL, stmt->attlist, stmt->options);
 	active_copy = cstate;

@@ -99,6 +99,20 @@ BEGIN
 		END IF;
 	END LOOP;
 
+	-- column privileges do not reach the shards (Citus copies table grants
+	-- only, and refuses column grants): the loaders' INSERT on the event
+	-- columns, on the key the coordinator adds and on the columns whose
+	-- defaults it evaluates (event_id, received_at, has_effects), given on
+	-- every shard of events (again at each call: run it after moving or
+	-- splitting shards)
+	FOR t IN SELECT DISTINCT x.grantee::pg_catalog.regrole::text
+			   FROM pg_catalog.pg_attribute a, pg_catalog.aclexplode(a.attacl) x
+			  WHERE a.attrelid = 'event_catalog.events'::pg_catalog.regclass AND a.attname = 'raw_line'
+				AND x.privilege_type = 'INSERT' AND x.grantee <> 0 LOOP
+		PERFORM pg_catalog.run_command_on_shards('event_catalog.events',
+			pg_catalog.format('GRANT INSERT (payload, raw_line, person_key, event_id, received_at, has_effects) ON %%s TO %I', t));
+	END LOOP;
+
 	-- the functions that read distributed tables, as Citus can run them
 	PERFORM event_catalog_internal.citus_functions();
 
@@ -261,3 +275,12 @@ BEGIN
 END
 $f$;
 REVOKE ALL ON FUNCTION event_catalog_internal.citus_functions() FROM PUBLIC;
+
+-- The shard map of a trigger's shard, for the PL/pgSQL triggers (a no-op
+-- off shards): their SQL then reads and writes the colocated shards.
+CREATE OR REPLACE FUNCTION event_catalog_internal.citus_enter_shard(rel pg_catalog.oid)
+RETURNS void
+LANGUAGE c
+VOLATILE STRICT
+AS 'MODULE_PATHNAME', 'ec_citus_enter_shard';
+REVOKE ALL ON FUNCTION event_catalog_internal.citus_enter_shard(pg_catalog.oid) FROM PUBLIC;

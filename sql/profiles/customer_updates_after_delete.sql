@@ -12,6 +12,8 @@ SET search_path = pg_catalog, pg_temp
 SET enable_seqscan = off
 AS $$
 BEGIN
+	-- on a Citus shard: its SQL reads the colocated shards (src/citus.c)
+	PERFORM event_catalog_internal.citus_enter_shard(TG_RELID);
 	DELETE FROM event_catalog.consent_log l
 	USING old_updates o
 	WHERE l.tenant = o.tenant AND l.customer_id = o.customer_id AND l.update_id = o.update_id;

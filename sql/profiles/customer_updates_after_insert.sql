@@ -11,6 +11,8 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	-- on a Citus shard: its SQL reads the colocated shards (src/citus.c)
+	PERFORM event_catalog_internal.citus_enter_shard(TG_RELID);
 	PERFORM event_catalog_internal.lock_customers(ARRAY(
 		SELECT DISTINCT ROW(n.tenant, n.customer_id)::event_catalog_internal.customer_ref FROM new_updates n));
 	PERFORM event_catalog_internal.merge_api_writes(ARRAY(SELECT n.update_id FROM new_updates n));

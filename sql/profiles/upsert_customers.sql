@@ -24,7 +24,7 @@ DECLARE
 	v_write		record;
 	v_results	jsonb := '[]';	-- [{ord, id, status, problems, update_id}]
 	v_update_id	bigint;
-	v_ids		bigint[] := '{}';
+	v_ids		bigint[] := '{}';	v_won	bigint[] := '{}';	-- written, winning
 	v_before	jsonb;
 	v_after		jsonb;
 BEGIN
@@ -90,6 +90,20 @@ BEGIN
 	END IF;
 
 	/*
+	 * The writes that won at least one attribute: the version of one of
+	 * the customer's attributes is theirs (one query joining the customer
+	 * to its writes by their key: on Citus it runs on every shard).
+	 */
+	IF cardinality(v_ids) > 0 THEN
+		SELECT COALESCE(array_agg(DISTINCT u.update_id), '{}') INTO v_won
+		FROM event_catalog.customer_updates u
+		JOIN event_catalog.customers c ON c.tenant = u.tenant AND c.customer_id = u.customer_id
+		CROSS JOIN LATERAL jsonb_each_text(c.attribute_versions) cv
+		WHERE u.update_id = ANY (v_ids)
+		  AND cv.value = event_catalog_internal.api_write_version(u.occurred_at, u.attributes);
+	END IF;
+
+	/*
 	 * Status of each accepted element: a write that won at least one
 	 * attribute inserted the customer (the first such element of a new
 	 * customer) or updated it (if the row changed); any other is unchanged.
@@ -100,14 +114,7 @@ BEGIN
 			   NULLIF(x->'problems', 'null') AS problems, (x->>'update_id')::bigint AS update_id
 		FROM jsonb_array_elements(v_results) x
 	), won AS (
-		SELECT r.*, EXISTS (
-				SELECT 1
-				FROM event_catalog.customer_updates u, event_catalog.customers c,
-					 jsonb_each_text(c.attribute_versions) cv
-				WHERE u.update_id = r.update_id
-				  AND c.tenant = v_tenant AND c.customer_id = r.id
-				  AND cv.value = event_catalog_internal.api_write_version(u.occurred_at, u.attributes)
-			   ) AS won
+		SELECT r.*, r.update_id = ANY (v_won) AS won
 		FROM r WHERE r.status IS NULL
 	)
 	SELECT r.ord, r.id, r.status, r.problems FROM r WHERE r.status IS NOT NULL

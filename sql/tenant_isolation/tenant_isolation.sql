@@ -23,6 +23,14 @@ AS $$
 DECLARE
 	t text;
 BEGIN
+	-- Citus does not take policies with sub-selects on distributed tables
+	IF enabled AND EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'event_catalog.events'::regclass
+						   AND attname = 'person_key' AND NOT attisdropped) THEN
+		RAISE EXCEPTION 'tenant isolation is not available on a Citus cluster yet'
+			USING ERRCODE = 'feature_not_supported',
+				  DETAIL = 'Its row-level security policies read event_catalog.tenant_roles in a sub-select, which Citus refuses on distributed tables.',
+				  HINT = 'Give each tenant its own database, or grant roles per cluster.';
+	END IF;
 	-- every table of the extension that has a tenant column
 	FOR t IN
 		SELECT c.relname FROM pg_class c
