@@ -202,8 +202,9 @@ AS 'MODULE_PATHNAME', 'ec_copy_lines';
 -- Citus fans it out to the shards and merges the result there.  No
 -- function that reads a distributed table is called inside a query that
 -- Citus pushes down to the shards (it would read the worker's empty
--- shell): consent_summary counts the contactable customers of each channel
--- first, in statements of their own.  Run again by distribute(); ALTER
+-- shell): consent_summary (PL/pgSQL everywhere) counts the contactable
+-- customers of each channel first, in statements of their own.  Run again
+-- by distribute(); ALTER
 -- EXTENSION ... UPDATE restores the SQL bodies, so run distribute() after
 -- an update.
 CREATE OR REPLACE FUNCTION event_catalog_internal.citus_functions()
@@ -235,43 +236,6 @@ BEGIN
 			f.proname, f.args, f.result, CASE WHEN f.proisstrict THEN 'STRICT' ELSE '' END, body);
 	END LOOP;
 
-	-- consent_summary: the contactable customers of each channel first
-	IF (SELECT l.lanname FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
-		 WHERE p.oid = 'event_catalog.consent_summary(integer, timestamptz)'::pg_catalog.regprocedure) = 'sql' THEN
-		CREATE OR REPLACE FUNCTION event_catalog.consent_summary(tenant integer, at timestamptz DEFAULT pg_catalog.now())
-		RETURNS TABLE (channel text, opted_in bigint, opted_out bigint, unknown bigint,
-					   with_address bigint, contactable bigint)
-		LANGUAGE plpgsql STABLE STRICT
-		SET search_path = pg_catalog, pg_temp
-		AS $$
-		#variable_conflict use_column
-		DECLARE
-			k	bigint[] := '{}';
-			ch	text;
-		BEGIN
-			FOREACH ch IN ARRAY ARRAY['email', 'sms', 'push', 'whatsapp'] LOOP
-				k := k || (SELECT count(*) FROM event_catalog.contactable_customers(consent_summary.tenant, ch,
-																					   consent_summary.at));
-			END LOOP;
-			RETURN QUERY
-			SELECT ch.channel,
-				   count(*) FILTER (WHERE ch.consent),
-				   count(*) FILTER (WHERE NOT ch.consent),
-				   count(*) FILTER (WHERE ch.consent IS NULL),
-				   count(*) FILTER (WHERE ch.address),
-				   k[ch.ord]
-			FROM event_catalog.customers c
-			CROSS JOIN LATERAL (VALUES
-				('email', c.allow_email, c.email IS NOT NULL, 1),
-				('sms', c.allow_sms, c.mobile_number IS NOT NULL, 2),
-				('push', c.allow_push, true, 3),
-				('whatsapp', c.allow_whatsapp, c.mobile_number IS NOT NULL, 4)) AS ch(channel, consent, address, ord)
-			WHERE c.tenant = consent_summary.tenant
-			GROUP BY ch.channel, ch.ord
-			ORDER BY ch.ord;
-		END
-		$$;
-	END IF;
 END
 $f$;
 REVOKE ALL ON FUNCTION event_catalog_internal.citus_functions() FROM PUBLIC;

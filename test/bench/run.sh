@@ -11,6 +11,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 . "$repo/test/lib.sh"
+. "$repo/test/citus/lib.sh"
 
 events=${EC_BENCH_EVENTS:-1000000}
 customers=${EC_BENCH_CUSTOMERS:-1000000}
@@ -23,7 +24,7 @@ ec_build_install "$repo"
 work=$(mktemp -d /tmp/ec_bench.XXXXXX)
 chmod 755 "$work"
 port=$(ec_free_port 5460)
-trap 'ec_cluster_stop "$work/cluster" immediate; rm -rf "$work"' EXIT
+trap 'ec_cluster_stop "$work/cluster" immediate; ec_citus_cluster_stop "$work/citus" immediate; rm -rf "$work"' EXIT
 ec_cluster_start "$work/cluster" "$port"
 # files the server writes and reads
 files="$work/files"
@@ -56,6 +57,53 @@ awk -F'|' -v n="$events" '
 		printf "| validate_event over the same events | %.0f ms | %.0f ms (+%.3f µs/event) | %.2f× |\n", base, f, fus, f / base
 	}' "$work/validate.out" >>"$out"
 
+# ---------------------------------------------------------------------
+# Citus: the mixed feed loaded through a coordinator with two workers on
+# this machine (the README's COPY, one fresh cluster per round), against
+# the single node's event_catalog COPY of the same file in this run; and
+# how one tenant's events spread over the workers.  Skipped, with a row
+# saying why, when Citus cannot be had (test/citus/lib.sh).
+# ---------------------------------------------------------------------
+citus_bench() {
+	local feed=$1 single=$2 why cport i t0 t1 ms=()
+	if ! why=$(ec_citus_ensure "$repo"); then
+		echo "| COPY through a Citus coordinator | skipped: $why | | |" >>"$out"
+		return 0
+	fi
+	cport=$(ec_free_port $((port + 20)))
+	for i in $(seq "$rounds"); do
+		ec_citus_cluster_stop "$work/citus" immediate
+		rm -rf "$work/citus"
+		ec_citus_cluster_start "$work/citus" "$cport" || return 1
+		ec_citus_psql 0 -c "CREATE EXTENSION event_catalog" -c "SET client_min_messages = warning" \
+			-c "SELECT event_catalog.distribute()" \
+			-c "ALTER DATABASE postgres SET session_preload_libraries = 'event_catalog'" >/dev/null
+		t0=$(date +%s%N)
+		ec_citus_psql 0 -c "\copy event_catalog.events (raw_line) FROM '$feed' WITH (FORMAT csv, QUOTE e'\\x01', DELIMITER e'\\x02')" >/dev/null
+		t1=$(date +%s%N)
+		ms+=($(( (t1 - t0) / 1000000 )))
+	done
+	ec_citus_psql 0 -At -c "
+		SELECT string_agg(round(100.0 * n / t)::text || '%', ' / ' ORDER BY nodeport), round(100.0 * min(n) / max(t))
+		  FROM (SELECT p.nodeport, sum(r.result::bigint) AS n,
+					   sum(sum(r.result::bigint)) OVER () AS t
+				  FROM run_command_on_shards('event_catalog.events', 'SELECT count(*) FROM %s WHERE tenant = 567') r
+				  JOIN pg_dist_shard_placement p USING (shardid) GROUP BY p.nodeport) w" >"$work/citus_shares.out"
+	ec_citus_cluster_stop "$work/citus" immediate
+	printf '%s\n' "${ms[@]}" | sort -n | awk -v single="$single" -v shares="$(cat "$work/citus_shares.out")" '
+		{ v[NR] = $1 }
+		END {
+			m = v[int((NR + 1) / 2)]
+			while ((getline line < single) > 0) {
+				split(line, f, "|")
+				if (f[1] ~ /event_catalog/) { rows = f[2]; sm = f[3] }
+			}
+			split(shares, s, "|")
+			printf "| the same COPY (20%% profile updates) through a Citus coordinator with 2 workers on this machine (baseline: the single node above; aim >= 0.5x) | %.0f rows/s | %.0f rows/s | %.2f× |\n", rows / sm * 1000, rows / m * 1000, sm / m
+			printf "| one tenant'"'"'s events on each Citus worker (aim: the smaller >= 35%%) | 50%% / 50%% | %s | %s%% |\n", s[1], s[2]
+		}' >>"$out"
+}
+
 for kind in plain mixed; do
 	effects=$([ "$kind" = mixed ] && echo true || echo false)
 	ec_log "writing $events events ($kind) as NDJSON"
@@ -83,6 +131,7 @@ for kind in plain mixed; do
 			if (um > 0)
 				printf "| the same into a copy without indexes | %.0f rows/s | %.0f rows/s | %.2f× |\n", pr / pm * 1000, ur / um * 1000, (ur / um) / (pr / pm)
 		}' "$work/ingest_$kind.out" >>"$out"
+	[ "$kind" = mixed ] && citus_bench "$files/$kind.ndjson" "$work/ingest_$kind.out"
 	rm -f "$files/$kind.ndjson" "$files/floor.csv"
 done
 
