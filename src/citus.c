@@ -36,6 +36,7 @@
 #include "nodes/nodeFuncs.h"
 #include "optimizer/planner.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -782,6 +783,37 @@ insert_as_caller(const char *sql, Oid owner)
 	return processed;
 }
 
+/*
+ * The workers see the settings of a load only when they are SET LOCAL in
+ * a transaction with citus.propagate_set_commands = 'local' (or defaults
+ * of the role or database): say so when this session changed one with a
+ * plain SET, which reaches the coordinator alone.
+ */
+static void
+warn_unpropagated_settings(void)
+{
+	static const char *const names[] = {
+		"event_catalog.unknown_params", "event_catalog.unknown_events", "event_catalog.channels",
+		"event_catalog.on_invalid", "event_catalog.timestamp_format"
+	};
+	const char *propagate = GetConfigOption("citus.propagate_set_commands", true, false);
+
+	if (IsTransactionBlock() && propagate != NULL && strcmp(propagate, "local") == 0)
+		return;
+	for (int i = 0; i < lengthof(names); i++)
+	{
+		const char *now = GetConfigOption(names[i], true, false);
+		const char *reset = GetConfigOptionResetString(names[i]);
+
+		if (now != NULL && reset != NULL && strcmp(now, reset) != 0)
+			ereport(WARNING,
+					(errmsg("%s = %s is set in this session only and does not reach the Citus workers",
+							names[i], now),
+					 errhint("In a transaction: SET citus.propagate_set_commands = 'local'; BEGIN; SET LOCAL %s = ...; COPY ...; COMMIT.",
+							 names[i])));
+	}
+}
+
 static void
 copy_through_insert(ParseState *pstate, CopyStmt *stmt, QueryCompletion *qc)
 {
@@ -817,6 +849,7 @@ copy_through_insert(ParseState *pstate, CopyStmt *stmt, QueryCompletion *qc)
 	appendStringInfo(&sql, ") SELECT %s FROM (SELECT event_catalog_internal.copy_lines() AS f OFFSET 0) s",
 					 sel.data);
 
+	warn_unpropagated_settings();
 	cstate = BeginCopyFrom(pstate, rel, NULL, NULL, false, NULL, stmt->attlist, stmt->options);
 	active_copy = cstate;
 	active_natts = list_length(stmt->attlist);

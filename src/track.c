@@ -94,7 +94,8 @@ ec_track(PG_FUNCTION_ARGS)
 				break;
 			case EC_OUTCOME_NONE:
 				/* the row went to a Citus shard: is it there already? */
-				isnull = !ec_citus_find_stored(event, &event_id);
+				if (ec_citus_distributed())
+					isnull = !ec_citus_find_stored(event, &event_id);
 				break;
 			default:
 				break;

@@ -16,7 +16,13 @@ not json at all
 {"tenant": 700, "timestamp": "2026-06-09T10:17:00Z", "event": "ootb_login", "visitor": "kv1"}
 \.
 COMMIT;
--- the same in csv with a column list of two
+-- a plain SET reaches the coordinator only: the COPY says so
+SET event_catalog.on_invalid = quarantine;
+COPY event_catalog.events (raw_line) FROM STDIN;
+{"tenant": 700, "timestamp": "2026-06-09T10:15:30Z", "event": "ootb_nope", "customer": "k3"}
+\.
+RESET event_catalog.on_invalid;
+-- the same in csv
 COPY event_catalog.events (raw_line) FROM STDIN (FORMAT csv, QUOTE e'\x01', DELIMITER e'\x02');
 {"tenant": 700, "timestamp": "2026-06-09T10:18:00Z", "event": "ootb_login", "customer": "k4"}
 \.
