@@ -814,6 +814,41 @@ warn_unpropagated_settings(void)
 	}
 }
 
+/*
+ * The load of a COPY through the coordinator: a row in the coordinator's
+ * loads with the lines it routed and its distributed transaction (the
+ * column's default); load_report() adds the counts of the workers' shard
+ * loads of that transaction.  As the owner, as the insert trigger does.
+ */
+static void
+record_coordinator_load(Relation rel, TimestampTz started, uint64 lines)
+{
+	Oid			types[3] = {TIMESTAMPTZOID, TEXTOID, INT8OID};
+	Datum		values[3];
+	EcSavedUser saved;
+	int			ret;
+	bool		isnull;
+
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	values[0] = TimestampTzGetDatum(started);
+	values[1] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
+	values[2] = Int64GetDatum((int64) lines);
+	ec_become_owner(rel, &saved);
+	ret = SPI_execute_with_args("INSERT INTO event_catalog.loads "
+								"(load_id, started_at, finished_at, loaded_by, lines, stored, "
+								" stored_with_warnings, duplicates, quarantined, skipped, quarantined_by_code) "
+								"VALUES (pg_catalog.nextval('event_catalog.loads_load_id_seq'), $1, "
+								"        pg_catalog.clock_timestamp(), $2, $3, 0, 0, 0, 0, 0, '{}') "
+								"RETURNING load_id",
+								3, types, values, NULL, false, 0);
+	ec_restore_user(&saved);
+	if (ret != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
+		elog(ERROR, "could not record the load: %s", SPI_result_code_string(ret));
+	ec_load_set_last(DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)));
+	SPI_finish();
+}
+
 static void
 copy_through_insert(ParseState *pstate, CopyStmt *stmt, QueryCompletion *qc)
 {
@@ -823,6 +858,7 @@ copy_through_insert(ParseState *pstate, CopyStmt *stmt, QueryCompletion *qc)
 	ListCell   *lc;
 	CopyFromState cstate;
 	uint64		processed;
+	TimestampTz started;
 
 	initStringInfo(&sql);
 	initStringInfo(&sel);
@@ -850,6 +886,7 @@ copy_through_insert(ParseState *pstate, CopyStmt *stmt, QueryCompletion *qc)
 					 sel.data);
 
 	warn_unpropagated_settings();
+	started = GetCurrentTimestamp();
 	cstate = BeginCopyFrom(pstate, rel, NULL, NULL, false, NULL, stmt->attlist, stmt->options);
 	active_copy = cstate;
 	active_natts = list_length(stmt->attlist);
@@ -863,6 +900,7 @@ copy_through_insert(ParseState *pstate, CopyStmt *stmt, QueryCompletion *qc)
 	}
 	PG_END_TRY();
 	EndCopyFrom(cstate);
+	record_coordinator_load(rel, started, processed);
 	table_close(rel, NoLock);
 	if (qc)
 		SetQueryCompletion(qc, CMDTAG_COPY, processed);

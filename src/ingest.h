@@ -160,6 +160,7 @@ extern Jsonb *ec_single_problem(const char *code, const char *message);
 extern void ec_ingest_register_callbacks(void);
 extern void ec_ingest_reset_outcome(void);
 extern bool ec_ingest_single_event(void);
+extern void ec_load_set_last(int64 load_id);
 extern EcOutcome ec_ingest_last_outcome(int64 *duplicate_id);
 
 /* what became of one row of a statement, for track_batch and track_raw */

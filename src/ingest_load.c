@@ -347,6 +347,13 @@ ec_events_load_end(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(NULL);
 }
 
+/* a load recorded elsewhere (a COPY through a Citus coordinator) */
+void
+ec_load_set_last(int64 load_id)
+{
+	last_load_id = load_id;
+}
+
 /* last_load_id(): the id of the session's last load, or null */
 Datum
 ec_last_load_id(PG_FUNCTION_ARGS)

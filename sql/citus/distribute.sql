@@ -145,8 +145,10 @@ $$;
 REVOKE ALL ON FUNCTION event_catalog_internal.is_citus_table(text) FROM PUBLIC;
 
 -- the columns and keys distribute() adds: the person key of events (and
--- of the quarantine and duplicate counts, which live next to them), and
--- every unique key with its table's distribution column.  Events stored
+-- of the quarantine and duplicate counts, which live next to them), every
+-- unique key with its table's distribution column, and the distributed
+-- transaction of each load (loads stay local to each node: a worker's
+-- rows are the shard statements of a load through the coordinator).  Events stored
 -- before get their key from their identity.
 CREATE OR REPLACE FUNCTION event_catalog_internal.distribution_keys_ddl()
 RETURNS text
@@ -172,7 +174,9 @@ ALTER TABLE event_catalog.duplicate_counts
 	ADD CONSTRAINT duplicate_counts_pkey PRIMARY KEY (tenant, event_key, day, person_key);
 ALTER TABLE event_catalog.customer_updates
 	DROP CONSTRAINT customer_updates_pkey,
-	ADD CONSTRAINT customer_updates_pkey PRIMARY KEY (update_id, customer_id);'
+	ADD CONSTRAINT customer_updates_pkey PRIMARY KEY (update_id, customer_id);
+ALTER TABLE event_catalog.loads
+	ADD COLUMN IF NOT EXISTS citus_txn text DEFAULT event_catalog_internal.citus_txn();'
 $$;
 REVOKE ALL ON FUNCTION event_catalog_internal.distribution_keys_ddl() FROM PUBLIC;
 
@@ -236,6 +240,21 @@ BEGIN
 			f.proname, f.args, f.result, CASE WHEN f.proisstrict THEN 'STRICT' ELSE '' END, body);
 	END LOOP;
 
+	-- load_report: a load through the coordinator with its workers' counts
+	-- (as the owner, who may read the workers' loads; tenant isolation,
+	-- which would restrict loads, is not available on a cluster)
+	CREATE OR REPLACE FUNCTION event_catalog.load_report(load_id bigint DEFAULT NULL)
+	RETURNS SETOF event_catalog.loads
+	LANGUAGE plpgsql VOLATILE
+	SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	BEGIN
+		RETURN QUERY SELECT * FROM event_catalog_internal.citus_load_report(
+			COALESCE(load_report.load_id, event_catalog.last_load_id()));
+	END
+	$$;
+
 END
 $f$;
 REVOKE ALL ON FUNCTION event_catalog_internal.citus_functions() FROM PUBLIC;
@@ -248,3 +267,65 @@ LANGUAGE c
 VOLATILE STRICT
 AS 'MODULE_PATHNAME', 'ec_citus_enter_shard';
 REVOKE ALL ON FUNCTION event_catalog_internal.citus_enter_shard(pg_catalog.oid) FROM PUBLIC;
+
+-- The distributed transaction a load runs in (initiator node and number,
+-- the same on the coordinator and on the workers): the default of
+-- loads.citus_txn after distribute(), how load_report() on the
+-- coordinator finds the workers' shard loads of its load.
+CREATE OR REPLACE FUNCTION event_catalog_internal.citus_txn()
+RETURNS text
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	t	record;
+BEGIN
+	SELECT * INTO t FROM pg_catalog.get_current_transaction_id();
+	RETURN t.initiator_node_identifier::text || ':' || t.transaction_number::text;
+END
+$$;
+REVOKE ALL ON FUNCTION event_catalog_internal.citus_txn() FROM PUBLIC;
+
+-- load_report() on a coordinator: a load through it (COPY) recorded there
+-- gets the counts of its shard loads on the workers, summed
+CREATE OR REPLACE FUNCTION event_catalog_internal.citus_load_report(load_id bigint)
+RETURNS SETOF event_catalog.loads
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	l		event_catalog.loads;
+	w		record;
+	j		jsonb;
+	codes	jsonb := '{}';
+	c		record;
+BEGIN
+	SELECT * INTO l FROM event_catalog.loads x WHERE x.load_id = citus_load_report.load_id;
+	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+	IF to_jsonb(l) ->> 'citus_txn' IS NOT NULL AND pg_catalog.citus_is_coordinator() THEN
+		l.stored := 0; l.stored_with_warnings := 0; l.duplicates := 0; l.quarantined := 0; l.skipped := 0;
+		FOR w IN SELECT result FROM pg_catalog.run_command_on_workers(pg_catalog.format(
+			$q$SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(x)), '[]') FROM event_catalog.loads x
+			   WHERE x.citus_txn = %L$q$, to_jsonb(l) ->> 'citus_txn')) LOOP
+			FOR j IN SELECT * FROM pg_catalog.jsonb_array_elements(w.result::jsonb) LOOP
+				l.stored := l.stored + (j ->> 'stored')::bigint;
+				l.stored_with_warnings := l.stored_with_warnings + (j ->> 'stored_with_warnings')::bigint;
+				l.duplicates := l.duplicates + (j ->> 'duplicates')::bigint;
+				l.quarantined := l.quarantined + (j ->> 'quarantined')::bigint;
+				l.skipped := l.skipped + (j ->> 'skipped')::bigint;
+				FOR c IN SELECT * FROM pg_catalog.jsonb_each_text(j -> 'quarantined_by_code') LOOP
+					codes := codes || pg_catalog.jsonb_build_object(c.key,
+						COALESCE((codes ->> c.key)::bigint, 0) + c.value::bigint);
+				END LOOP;
+			END LOOP;
+		END LOOP;
+		l.quarantined_by_code := codes;
+	END IF;
+	RETURN NEXT l;
+END
+$$;
+REVOKE ALL ON FUNCTION event_catalog_internal.citus_load_report(bigint) FROM PUBLIC;

@@ -16,6 +16,9 @@ not json at all
 {"tenant": 700, "timestamp": "2026-06-09T10:17:00Z", "event": "ootb_login", "visitor": "kv1"}
 \.
 COMMIT;
+-- the load: recorded on the coordinator, counted on the workers
+SELECT lines, stored, stored_with_warnings, duplicates, quarantined, skipped, quarantined_by_code
+FROM event_catalog.load_report();
 -- a plain SET reaches the coordinator only: the COPY says so
 SET event_catalog.on_invalid = quarantine;
 COPY event_catalog.events (raw_line) FROM STDIN;

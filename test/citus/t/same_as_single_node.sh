@@ -143,6 +143,10 @@ UNION ALL
 SELECT 'can_contact email / is_self_excluded', count(*) FILTER (WHERE event_catalog.can_contact(5670, id, 'email')),
 	   (count(*) FILTER (WHERE event_catalog.is_self_excluded(5670, id, '2026-03-01')))::text
   FROM (SELECT 'customer-' || lpad(i::text, 7, '0') FROM generate_series(0, 299) i) k(id)
+UNION ALL
+SELECT 'load_report of the last load', l.lines, pg_catalog.format('%s %s %s %s %s %s', l.stored, l.stored_with_warnings,
+	   l.duplicates, l.quarantined, l.skipped, l.quarantined_by_code)
+  FROM event_catalog.load_report((SELECT max(load_id) FROM event_catalog.loads)) l
 ORDER BY 1"
 single -At -F ' ' -c "$state_sql" >"$work/single.state"
 cluster -At -F ' ' -c "$state_sql" >"$work/cluster.state"
