@@ -29,6 +29,16 @@
 #endif
 
 /*
+ * Memory for a GUC check hook's extra: GUC frees it with guc_free() since
+ * 16, with free() before.
+ */
+#if PG_VERSION_NUM >= 160000
+#define ec_guc_malloc(size) guc_malloc(LOG, (size))
+#else
+#define ec_guc_malloc(size) malloc(size)
+#endif
+
+/*
  * ExecutorRun hooks: 18 dropped the execute_once argument.  A hook is
  * declared with EC_EXECUTOR_RUN_ARGS and passes them on with
  * EC_EXECUTOR_RUN_PASS.
