@@ -77,7 +77,7 @@ installcheck-tap:
 # memory safety: part of the suite against a server under valgrind, and no
 # growth over 10M validations in one statement
 memcheck:
-	bash test/memcheck.sh
+	PG_CONFIG=$(PG_CONFIG) bash test/memcheck.sh
 
 # the main job: a cluster with a realistic sample feed loaded, and the reports
 demo:
