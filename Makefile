@@ -49,7 +49,7 @@ include $(PGXS)
 else
 # no server development files yet: make test and make demo install them
 all install installcheck:
-	@echo "PostgreSQL server development files are missing; make test or make demo installs them (apt-get install postgresql-server-dev-15)" >&2; exit 1
+	@echo "PostgreSQL server development files are missing ($(PG_CONFIG) --pgxs); make test or make demo installs Debian's (apt-get install postgresql-server-dev-15), or name another server with PG_CONFIG=" >&2; exit 1
 endif
 
 # PGXS tracks header dependencies only on servers configured with
@@ -77,7 +77,7 @@ installcheck-tap:
 # memory safety: part of the suite against a server under valgrind, and no
 # growth over 10M validations in one statement
 memcheck:
-	bash test/memcheck.sh
+	PG_CONFIG=$(PG_CONFIG) bash test/memcheck.sh
 
 # the main job: a cluster with a realistic sample feed loaded, and the reports
 demo:

@@ -51,6 +51,7 @@
 
 #include "catalog_cache.h"
 #include "citus.h"
+#include "compat.h"
 #include "guc.h"
 #include "optimove_limits.h"
 #include "rules.h"
@@ -139,16 +140,15 @@ ec_executor_start(QueryDesc *queryDesc, int eflags)
 
 /* queries started while one runs are part of its statement */
 static void
-ec_executor_run(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
-				bool execute_once)
+ec_executor_run(EC_EXECUTOR_RUN_ARGS)
 {
 	exec_nesting++;
 	PG_TRY();
 	{
 		if (prev_executor_run)
-			prev_executor_run(queryDesc, direction, count, execute_once);
+			prev_executor_run(EC_EXECUTOR_RUN_PASS);
 		else
-			standard_ExecutorRun(queryDesc, direction, count, execute_once);
+			standard_ExecutorRun(EC_EXECUTOR_RUN_PASS);
 	}
 	PG_FINALLY();
 	{

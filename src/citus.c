@@ -67,6 +67,7 @@
 #include "validate.h"
 
 #include "citus.h"
+#include "compat.h"
 #include "ingest.h"
 
 /* one entry: a logical table and its shard on this node */
@@ -774,7 +775,7 @@ insert_as_caller(const char *sql, Oid owner)
 	qd = CreateQueryDesc(plan, sql, GetActiveSnapshot(), InvalidSnapshot,
 						 None_Receiver, NULL, NULL, 0);
 	ExecutorStart(qd, 0);
-	ExecutorRun(qd, ForwardScanDirection, 0, true);
+	ec_executor_run_all(qd);
 	ExecutorFinish(qd);
 	processed = qd->estate->es_processed;
 	ExecutorEnd(qd);

@@ -39,6 +39,7 @@
 
 #include "catalog_cache.h"
 #include "citus.h"
+#include "compat.h"
 #include "ingest.h"
 #include "versions.h"
 
@@ -166,7 +167,7 @@ ec_event_writes(PG_FUNCTION_ARGS)
 					  &ids, &idnulls, &nids);
 
 	rel = table_open(relid, AccessShareLock);
-	index = index_open(RelationGetPrimaryKeyIndex(rel), AccessShareLock);
+	index = index_open(ec_primary_key_index(rel), AccessShareLock);
 	col.tenant = events_attnum(rel, "tenant");
 	col.event_key = events_attnum(rel, "event_key");
 	col.customer_id = events_attnum(rel, "customer_id");
@@ -176,7 +177,7 @@ ec_event_writes(PG_FUNCTION_ARGS)
 	col.has_effects = events_attnum(rel, "has_effects");
 
 	slot = table_slot_create(rel, NULL);
-	scan = index_beginscan(rel, index, GetActiveSnapshot(), 1, 0);
+	scan = ec_index_beginscan(rel, index, GetActiveSnapshot(), 1, 0);
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "event_writes row",
 								   ALLOCSET_DEFAULT_SIZES);
 	for (int i = 0; i < nids; i++)

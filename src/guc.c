@@ -12,6 +12,7 @@
 
 #include "utils/guc.h"
 
+#include "compat.h"
 #include "guc.h"
 #include "rules.h"
 
@@ -101,7 +102,7 @@ check_channels(char **newval, void **extra, GucSource source)
 		mask |= bit;
 	}
 
-	result = (int *) malloc(sizeof(int));
+	result = (int *) ec_guc_malloc(sizeof(int));
 	if (result == NULL)
 		return false;
 	*result = mask;

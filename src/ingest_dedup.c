@@ -51,6 +51,7 @@
 #include "utils/uuid.h"
 
 #include "citus.h"
+#include "compat.h"
 #include "ingest.h"
 #include "validate.h"
 
@@ -342,7 +343,7 @@ ec_find_duplicate(Relation heaprel, IngestState *st, pg_uuid_t *hash,
 		ItemPointerData tid;
 
 		acquire_digest_lock(hash);
-		scan = index_beginscan(heaprel, index, &dirty, 3, 0);
+		scan = ec_index_beginscan(heaprel, index, &dirty, 3, 0);
 
 		index_rescan(scan, keys, 3, NULL, 0);
 		while (index_getnext_slot(scan, ForwardScanDirection, slot))

@@ -25,6 +25,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
+#include "compat.h"
 #include "ingest.h"
 
 typedef struct NumberCheck
@@ -36,7 +37,7 @@ typedef struct NumberCheck
  * Numbers that numeric input would refuse (exponent beyond +-1000, or
  * absurdly many digits) must not reach jsonb_in, which would raise an error.
  */
-static void
+static ec_json_action_result
 check_number_token(void *state, char *token, JsonTokenType tokentype)
 {
 	NumberCheck *nc = (NumberCheck *) state;
@@ -44,7 +45,7 @@ check_number_token(void *state, char *token, JsonTokenType tokentype)
 	const char *p;
 
 	if (tokentype != JSON_TOKEN_NUMBER)
-		return;
+		EC_JSON_ACTION_DONE;
 	for (p = token; *p && *p != 'e' && *p != 'E'; p++)
 		if (*p >= '0' && *p <= '9')
 			digits++;
@@ -59,6 +60,7 @@ check_number_token(void *state, char *token, JsonTokenType tokentype)
 	}
 	if (digits > EC_RAW_MAX_DIGITS)
 		nc->too_big = true;
+	EC_JSON_ACTION_DONE;
 }
 
 /* deepest nesting of arrays and objects in a JSON text, strings skipped */
@@ -133,7 +135,7 @@ ec_parse_raw_line(text *raw, char **error, EcProblemCode *code, bool *blank)
 		return NULL;
 	}
 
-	lex = makeJsonLexContextCstringLen(s, len, GetDatabaseEncoding(), true);
+	lex = ec_json_lex_context(s, len);
 	sem.semstate = &nc;
 	sem.scalar = check_number_token;
 	err = pg_parse_json(lex, &sem);

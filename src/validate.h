@@ -13,6 +13,7 @@
 #include "utils/jsonb.h"
 
 #include "catalog_cache.h"
+#include "compat.h"
 
 typedef struct EcProblem
 {
@@ -58,6 +59,6 @@ typedef struct EcValidation
 extern void ec_validate(Jsonb *event, EcValidation *v);
 extern Jsonb *ec_problems_to_jsonb(const EcValidation *v);
 extern char *ec_problem_text(const EcProblem *p);
-extern void ec_report_invalid(const EcValidation *v) pg_attribute_noreturn();
+pg_noreturn extern void ec_report_invalid(const EcValidation *v);
 
 #endif							/* EC_VALIDATE_H */

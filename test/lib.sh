@@ -1,15 +1,18 @@
 # lib.sh: shell helpers shared by test/run.sh, test/demo.sh and
 # test/bench/run.sh: installing what is missing, building, and a throw-away
-# PostgreSQL 15 cluster that runs as the postgres user when we are root
+# PostgreSQL cluster that runs as the postgres user when we are root
 # (PostgreSQL refuses to run as root) and as ourselves otherwise.
 
-# PG_CONFIG names the server to build and test against; without it,
-# Debian's PostgreSQL 15 (installed when missing)
+# PG_CONFIG names the server to build and test against, any release from
+# 15 to 18 (its own packages, or a source build such as test/pg_build.sh
+# makes); without it, Debian's PostgreSQL 15 (installed when missing)
 EC_PG_MAJOR=15
 if [ -n "${PG_CONFIG:-}" ] && [ "$PG_CONFIG" != pg_config ]; then
 	EC_PG_CONFIG=$PG_CONFIG
+	command -v "$EC_PG_CONFIG" >/dev/null || { printf '==> PG_CONFIG=%s: no such program\n' "$EC_PG_CONFIG" >&2; exit 1; }
 	EC_PG_BIN=$("$EC_PG_CONFIG" --bindir)
 	EC_PGXS_DIR=$(dirname "$(dirname "$(dirname "$("$EC_PG_CONFIG" --pgxs)")")")
+	EC_PG_MAJOR=$("$EC_PG_CONFIG" --version | sed 's/^PostgreSQL \([0-9]*\).*/\1/')
 	EC_PG_GIVEN=1
 else
 	EC_PG_BIN=/usr/lib/postgresql/$EC_PG_MAJOR/bin
@@ -28,21 +31,38 @@ fi
 
 ec_log() { printf '==> %s\n' "$*" >&2; }
 
-# install the Debian packages we need, only when something is missing
+# what of the server the suites need is missing (nothing printed: all there)
+ec_server_missing() {
+	local f
+	for f in "$EC_PG_BIN/initdb" "$EC_PGXS_DIR/src/test/regress/pg_regress" \
+			"$EC_PGXS_DIR/src/test/isolation/pg_isolation_regress"; do
+		[ -x "$f" ] || echo "$f"
+	done
+	[ -f "$EC_PGXS_DIR/src/test/perl/PostgreSQL/Test/Cluster.pm" ] ||
+		echo "$EC_PGXS_DIR/src/test/perl (the TAP modules: configure --enable-tap-tests)"
+}
+
+# install the Debian packages we need, only when something is missing; a
+# server named by PG_CONFIG is taken as it is
 ec_install_deps() {
-	local missing=""
-	[ -x "$EC_PG_BIN/initdb" ] || missing=1
-	[ -x "$EC_PGXS_DIR/src/test/regress/pg_regress" ] || missing=1
-	[ -x "$EC_PGXS_DIR/src/test/isolation/pg_isolation_regress" ] || missing=1
+	local missing="" pg_packages=""
+	if [ "$EC_PG_GIVEN" = 0 ]; then
+		[ -z "$(ec_server_missing)" ] || missing=1
+		pg_packages="postgresql-$EC_PG_MAJOR postgresql-server-dev-$EC_PG_MAJOR"
+	elif [ -n "$(ec_server_missing)" ]; then
+		ec_log "PostgreSQL $EC_PG_MAJOR of PG_CONFIG=$EC_PG_CONFIG lacks what the tests need:"
+		ec_server_missing | sed 's/^/    /' >&2
+		return 1
+	fi
 	command -v make >/dev/null && command -v gcc >/dev/null || missing=1
 	perl -MIPC::Run -e 1 2>/dev/null || missing=1
 	/usr/bin/python3 -c 'import psycopg2' 2>/dev/null || missing=1
 	if [ -n "$missing" ]; then
-		ec_log "installing PostgreSQL $EC_PG_MAJOR and build tools (apt-get)"
+		ec_log "installing ${pg_packages:+PostgreSQL $EC_PG_MAJOR and }build tools (apt-get)"
 		$EC_SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+		# shellcheck disable=SC2086
 		$EC_SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			make gcc "postgresql-$EC_PG_MAJOR" "postgresql-server-dev-$EC_PG_MAJOR" \
-			libipc-run-perl python3-psycopg2 >/dev/null
+			make gcc $pg_packages libipc-run-perl python3-psycopg2 >/dev/null
 	fi
 	if [ "$EC_PG_GIVEN" = 0 ]; then
 		EC_PG_CONFIG=$EC_PG_BIN/pg_config

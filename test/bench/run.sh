@@ -40,7 +40,7 @@ mkdir -p "$(dirname "$out")"
 cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
 {
 	echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, ${cpu:-unknown CPU}, $(free -g | awk '/Mem:/ {print $2}') GiB,"
-	echo "PostgreSQL $(pg_config --version | awk '{print $2}'), shared_buffers 512MB, fsync off; medians of alternating rounds."
+	echo "PostgreSQL $("$EC_PG_CONFIG" --version | awk '{print $2}'), shared_buffers 512MB, fsync off; medians of alternating rounds."
 	echo
 	echo "| benchmark | baseline | event_catalog | ratio |"
 	echo "|---|---|---|---|"

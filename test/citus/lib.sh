@@ -56,6 +56,11 @@ ec_citus_ensure() {
 	if [ -f "$libdir/citus.so" ] && [ -f "$sharedir/extension/citus.control" ]; then
 		return 0
 	fi
+	# the vendored release builds against 14 to 16 only
+	case "$EC_PG_MAJOR" in
+	14|15|16) ;;
+	*) echo "Citus $EC_CITUS_VERSION supports PostgreSQL 14 to 16, not $("$EC_PG_CONFIG" --version), and no Citus is installed for it"; return 1 ;;
+	esac
 	tarball=$(ec_citus_tarball "$repo") || {
 		echo "Citus is not installed for $("$EC_PG_CONFIG" --version) and no source tarball citus-$EC_CITUS_VERSION.tar.gz was found"
 		return 1

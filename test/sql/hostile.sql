@@ -62,7 +62,9 @@ SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
-SET force_parallel_mode = on;
+-- debug_parallel_query, called force_parallel_mode before PostgreSQL 16
+SELECT set_config(CASE WHEN current_setting('server_version_num')::int < 160000
+                  THEN 'force_parallel_mode' ELSE 'debug_parallel_query' END, 'on', false) AS forced;
 SELECT count(*) FILTER (WHERE event_catalog.is_valid_event(payload)) AS valid,
        count(*) FILTER (WHERE event_catalog_internal.profile_values(payload->>'event', payload) <> '{}') AS with_profile
 FROM parallel_events;

@@ -18,7 +18,9 @@ SELECT event_catalog.track('{"tenant": 120, "timestamp": "2026-06-01T10:00:00Z",
 -- drop_event refuses a type with stored events, and so does a DELETE
 SELECT event_catalog.drop_event('restore_tier');
 DELETE FROM event_catalog.event_types WHERE event_key = 'restore_tier';
-\set VERBOSITY verbose
+-- its SQLSTATE (not VERBOSITY verbose: the source line it names differs
+-- between PostgreSQL releases)
+\set VERBOSITY sqlstate
 SELECT event_catalog.drop_event('restore_tier');
 \set VERBOSITY default
 
