@@ -7,7 +7,7 @@
 
 CREATE FUNCTION d(customer text, ts text) RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$
-	SELECT jsonb_build_object('tenant', 41, 'timestamp', ts, 'event', 'ootb_login',
+	SELECT jsonb_build_object('tenant', 7041, 'timestamp', ts, 'event', 'ootb_login',
 							  'customer', customer, 'context', '{}'::jsonb)
 $$;
 
@@ -59,10 +59,10 @@ FROM (VALUES (1, d('n1', '2026-07-01T10:00:06Z')), (2, d('n3', '2026-07-01T10:00
 			 (3, d('n2', '2026-07-01T10:00:08Z')), (4, d('n4', '2026-07-01T10:00:09Z'))) v(n, e)
 ORDER BY n;
 
-SELECT customer_id, count(*) FROM event_catalog.events WHERE tenant = 41
+SELECT customer_id, count(*) FROM event_catalog.events WHERE tenant = 7041
 GROUP BY customer_id HAVING count(*) > 1 OR customer_id LIKE 'n%' ORDER BY 1;
-SELECT count(*) AS stored FROM event_catalog.events WHERE tenant = 41;
-SELECT duplicates FROM event_catalog.duplicate_counts WHERE tenant = 41;
+SELECT count(*) AS stored FROM event_catalog.events WHERE tenant = 7041;
+SELECT duplicates FROM event_catalog.duplicate_counts WHERE tenant = 7041;
 
 -- a load in time order reads the digest index once (its high-water
 -- mark), not once per event
