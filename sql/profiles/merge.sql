@@ -118,20 +118,7 @@ BEGIN
 		INSERT INTO event_catalog.customers AS c
 			(tenant, customer_id %3$s, attributes, attribute_versions, exclusion_periods, created_at, updated_at)
 		SELECT p.tenant, p.customer_id %4$s, p.custom, p.versions,
-			   -- exclusion_periods(p.tenant, p.customer_id), as a subquery
-			   -- rescanned per customer rather than a function call that
-			   -- starts an executor per customer
-			   (SELECT pg_catalog.range_agg(x.period)
-				FROM (SELECT pg_catalog.tstzrange(se.requested_at, se.lifted_at, '[)') AS period
-					  FROM event_catalog.self_exclusions se
-					  WHERE se.tenant OPERATOR(pg_catalog.=) p.tenant
-						AND se.customer_id OPERATOR(pg_catalog.=) p.customer_id
-					  UNION ALL
-					  SELECT pg_catalog.unnest(ee.in_force)
-					  FROM event_catalog.erased_exclusions ee
-					  WHERE ee.tenant OPERATOR(pg_catalog.=) p.tenant
-						AND ee.customer_digest OPERATOR(pg_catalog.=)
-							pg_catalog.sha256(pg_catalog.convert_to(p.customer_id, 'UTF8'))) x),
+			   x.periods,
 			   p.first_at, p.last_at
 		FROM (SELECT m.*, event_catalog_internal.custom_attributes(m.vals, %5$L::text[]) AS custom
 			  -- per customer, each attribute's newest value and version,
@@ -142,6 +129,12 @@ BEGIN
 						   min(s.occurred_at) AS first_at, max(s.occurred_at) AS last_at
 					FROM s GROUP BY s.tenant, s.customer_id
 					ORDER BY s.tenant, s.customer_id) m) p
+			 -- the exclusion periods a new customer starts with, of all
+			 -- the statement's customers in one call
+			 LEFT JOIN event_catalog_internal.exclusion_periods_of(ARRAY(
+					SELECT ROW(s.tenant, s.customer_id)::event_catalog_internal.customer_ref FROM s)) x
+				ON x.tenant OPERATOR(pg_catalog.=) p.tenant
+			   AND x.customer_id OPERATOR(pg_catalog.=) p.customer_id
 		ORDER BY p.tenant, p.customer_id
 		ON CONFLICT (tenant, customer_id) DO UPDATE SET
 			attributes = event_catalog_internal.merge_attributes(c.attributes, c.attribute_versions,
