@@ -53,6 +53,7 @@ typedef struct IngestState
 	AttrNumber	att_person_key;	/* after distribute() only, else 0 */
 	Oid			content_index;
 	struct EcTenantScope *tenant_scope;	/* tenant.c, read at the first row */
+	struct EcNewEvents *new_events; /* ingest_dedup.c, at the first probe of a bulk statement */
 } IngestState;
 
 /* what happened to the last row the insert trigger saw (for track) */
@@ -129,7 +130,9 @@ extern void ec_apply_effects(List *pending, Oid namespace);
 extern void ec_release_digest_lock(void);
 extern void ec_content_hash(const EcValidation *v, Jsonb *payload, pg_uuid_t *out);
 extern bool ec_find_duplicate(Relation heaprel, IngestState *st, pg_uuid_t *hash,
-							  const EcValidation *v, Jsonb *payload, int64 *event_id);
+							  const EcValidation *v, Jsonb *payload, bool tenant_exclusive,
+							  int64 *event_id);
+extern void ec_dedup_note_stored(IngestState *st);
 extern void ec_count_duplicate(int32 tenant, const char *event_key, int event_key_len);
 extern List *ec_take_duplicate_counts(void);
 extern void ec_flush_duplicate_counts(List *counts);

@@ -22,6 +22,20 @@
  *	  locks cannot deadlock.  The lock tags are of a class (field4) that no
  *	  SQL function can take, so no role can hold them to stall a load.
  *
+ *	  A statement of many events (COPY, INSERT ... SELECT, track_batch)
+ *	  holds its tenants' load locks exclusively until its transaction ends
+ *	  (locks.c), so while it runs nobody else adds events of those tenants.
+ *	  It reads once per tenant the newest instant in the digest index, of
+ *	  any row whatever its visibility (the high-water mark), and needs no
+ *	  probe for an event later than that mark: it then raises the mark to
+ *	  the event's instant, and remembers the digests it stored at the mark
+ *	  (up to NEW_EVENTS_AT_NEWEST), so an event at the mark needs no probe
+ *	  either unless it stored the same digest.  Events of earlier instants
+ *	  are probed.  Should any other insert store events while the statement
+ *	  runs (a trigger or function inserting events from inside it, a
+ *	  restored row), the statement probes every row from then on.  In a
+ *	  load in time order, the usual case, no row probes the index.
+ *
  *	  Skipped duplicates are counted in memory per subtransaction, so that a
  *	  failed statement's counts vanish with it, and written to
  *	  duplicate_counts by the statement trigger (ingest_trigger.c).
@@ -69,6 +83,34 @@ static List *pending_counts = NIL;
 
 static SPIPlanPtr count_plan = NULL;
 static SPIPlanPtr shard_count_plan = NULL;	/* on a Citus shard (citus.c) */
+
+/*
+ * What a bulk statement knows of its tenants' stored events (see above),
+ * per tenant: the high-water mark, the newest instant the statement stored
+ * (later than the mark), and the digests it stored at that instant.  In
+ * the trigger's per-query memory.
+ */
+#define NEW_EVENTS_TENANTS	8
+#define NEW_EVENTS_AT_NEWEST 64
+
+typedef struct NewEventsTenant
+{
+	int32		tenant;
+	TimestampTz newest;			/* no stored row of the tenant is later */
+	int			nat_newest;		/* -1: too many to remember, probe them */
+	pg_uuid_t	at_newest[NEW_EVENTS_AT_NEWEST];	/* stored at newest */
+} NewEventsTenant;
+
+typedef struct EcNewEvents
+{
+	bool		off;			/* probe every row */
+	uint64		expected;		/* stored_rows if only this statement stored */
+	int			ntenants;
+	NewEventsTenant tenants[NEW_EVENTS_TENANTS];
+} EcNewEvents;
+
+/* events stored in this backend, by any statement (ec_dedup_note_stored) */
+static uint64 stored_rows = 0;
 
 /* the digest lock this session holds for a row being inserted, if any */
 static LOCKTAG held_digest_lock;
@@ -315,18 +357,133 @@ same_content(TupleTableSlot *slot, IngestState *st, const EcValidation *v, Jsonb
 }
 
 /*
+ * An event was stored: by the insert trigger's statement whose state is
+ * st, or (st NULL) as a restored row, which no statement remembers.
+ */
+void
+ec_dedup_note_stored(IngestState *st)
+{
+	stored_rows++;
+	if (st != NULL && st->new_events != NULL)
+		st->new_events->expected++;
+}
+
+/*
+ * The newest instant of tenant in the digest index, of any row, committed
+ * or not, live or deleted (DT_NOBEGIN when there is none).
+ */
+static TimestampTz
+tenant_high_water(Relation heaprel, Relation index, IngestState *st, int32 tenant)
+{
+	TupleTableSlot *slot = table_slot_create(heaprel, NULL);
+	IndexScanDesc scan;
+	ScanKeyData key;
+	TimestampTz mark;
+
+	TIMESTAMP_NOBEGIN(mark);
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(tenant));
+	scan = index_beginscan(heaprel, index, SnapshotAny, 1, 0);
+	index_rescan(scan, &key, 1, NULL, 0);
+	if (index_getnext_slot(scan, BackwardScanDirection, slot))
+	{
+		bool		isnull;
+
+		mark = DatumGetTimestampTz(slot_getattr(slot, st->att_occurred_at, &isnull));
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	return mark;
+}
+
+/*
+ * Can the statement tell without a probe that no event of this digest is
+ * stored?  True for an event later than every row of its tenant, or at
+ * the newest instant with a digest the statement has not stored; the
+ * caller then stores it.  Only for a statement holding the tenant's load
+ * lock exclusively.  An event of an earlier instant is probed.
+ */
+static bool
+surely_new(Relation heaprel, IngestState *st, pg_uuid_t *hash, const EcValidation *v)
+{
+	EcNewEvents *ne = st->new_events;
+	NewEventsTenant *t = NULL;
+
+	if (ne == NULL)
+	{
+		ne = MemoryContextAllocZero(GetMemoryChunkContext(st), sizeof(EcNewEvents));
+		ne->expected = stored_rows;
+		st->new_events = ne;
+	}
+	/* someone else stored events since: probe from now on */
+	if (ne->expected != stored_rows)
+		ne->off = true;
+	if (ne->off)
+		return false;
+
+	for (int i = 0; i < ne->ntenants; i++)
+		if (ne->tenants[i].tenant == v->tenant)
+			t = &ne->tenants[i];
+	if (t == NULL)
+	{
+		Relation	index;
+
+		if (ne->ntenants == NEW_EVENTS_TENANTS)
+			return false;		/* a file of many tenants: probe the rest */
+		index = index_open(st->content_index, AccessShareLock);
+		t = &ne->tenants[ne->ntenants++];
+		t->tenant = v->tenant;
+		t->newest = tenant_high_water(heaprel, index, st, v->tenant);
+		t->nat_newest = -1;		/* stored ones, unknown: probe */
+		index_close(index, AccessShareLock);
+	}
+
+	if (v->occurred_at > t->newest)
+	{
+		t->newest = v->occurred_at;
+		t->nat_newest = 0;
+	}
+	else if (v->occurred_at < t->newest || t->nat_newest < 0)
+		return false;
+	else
+	{
+		for (int i = 0; i < t->nat_newest; i++)
+			if (memcmp(&t->at_newest[i], hash, sizeof(pg_uuid_t)) == 0)
+				return false;	/* stored by this statement: probe for its id */
+		if (t->nat_newest == NEW_EVENTS_AT_NEWEST)
+		{
+			t->nat_newest = -1; /* too many at one instant: probe the rest */
+			return false;
+		}
+	}
+	t->at_newest[t->nat_newest++] = *hash;
+	return true;
+}
+
+/*
  * Is an event with this digest stored (or being stored by a transaction
  * that then commits)?  Sets *event_id to the stored event's id.
+ * tenant_exclusive: the statement holds the event's tenant load lock
+ * exclusively (a bulk statement), so it may skip the probe of an event
+ * newer than anything stored (surely_new).
  */
 bool
 ec_find_duplicate(Relation heaprel, IngestState *st, pg_uuid_t *hash,
-				  const EcValidation *v, Jsonb *payload, int64 *event_id)
+				  const EcValidation *v, Jsonb *payload, bool tenant_exclusive,
+				  int64 *event_id)
 {
-	Relation	index = index_open(st->content_index, AccessShareLock);
-	TupleTableSlot *slot = table_slot_create(heaprel, NULL);
+	Relation	index;
+	TupleTableSlot *slot;
 	SnapshotData dirty;
 	ScanKeyData keys[3];
 	bool		found = false;
+
+	if (tenant_exclusive && surely_new(heaprel, st, hash, v))
+	{
+		ec_release_digest_lock();
+		return false;
+	}
+	index = index_open(st->content_index, AccessShareLock);
+	slot = table_slot_create(heaprel, NULL);
 
 	InitDirtySnapshot(dirty);
 	/* the key of events_content_key: tenant, instant, digest */

@@ -315,6 +315,7 @@ restore_stored_row(Relation rel, IngestState *st, HeapTuple tuple)
 			remember_effect(id, &v);
 		}
 	}
+	ec_dedup_note_stored(NULL);
 	ec_load_outcome(EC_OUTCOME_STORED, id, NULL, NULL, 0);
 	last_outcome = EC_OUTCOME_STORED;
 	return PointerGetDatum(tuple);
@@ -478,7 +479,7 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 	hash = palloc(sizeof(pg_uuid_t));
 	ec_content_hash(&v, payload, hash);
 	problems = v.nproblems > 0 ? ec_problems_to_jsonb(&v) : NULL;
-	if (ec_find_duplicate(rel, st, hash, &v, payload, &dup_id))
+	if (ec_find_duplicate(rel, st, hash, &v, payload, !single_event_statement, &dup_id))
 	{
 		ec_count_duplicate(v.tenant, v.event_key, v.event_key_len);
 		last_outcome = EC_OUTCOME_DUPLICATE;
@@ -528,6 +529,7 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 		ec_load_outcome(EC_OUTCOME_STORED, isnull ? 0 : DatumGetInt64(id), problems, &v, 0);
 	}
 
+	ec_dedup_note_stored(st);
 	last_outcome = EC_OUTCOME_STORED;
 	return PointerGetDatum(heap_modify_tuple(tuple, desc, values, nulls, replace));
 }

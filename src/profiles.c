@@ -13,6 +13,7 @@
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "utils/array.h"
+#include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
@@ -284,6 +285,63 @@ ec_merge_writes_versions(PG_FUNCTION_ARGS)
 	return merge_result(fcinfo, true);
 }
 
+/* is key one of the names (a text array's elements)? */
+static bool
+key_in(const JsonbValue *key, Datum *names, bool *nulls, int nnames)
+{
+	for (int i = 0; i < nnames; i++)
+	{
+		text	   *name = DatumGetTextPP(names[i]);
+
+		if (!nulls[i] &&
+			VARSIZE_ANY_EXHDR(name) == key->val.string.len &&
+			memcmp(VARDATA_ANY(name), key->val.string.val, key->val.string.len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The pairs of the object vals whose key is (named true) or is not (named
+ * false) in the text array names, without those whose value is skip_type
+ * (jbvNull for JSON null, jbvString for "").  *nested: a kept value is an
+ * object or array.
+ */
+static Jsonb *
+filter_attributes(Jsonb *vals, ArrayType *names_array, bool named,
+				  enum jbvType skip_type, bool *nested)
+{
+	Datum	   *names;
+	bool	   *nulls;
+	int			nnames;
+	JsonbParseState *state = NULL;
+	JsonbValue *result;
+
+	deconstruct_array(names_array, TEXTOID, -1, false, TYPALIGN_INT, &names, &nulls, &nnames);
+	*nested = false;
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	if (JB_ROOT_IS_OBJECT(vals))
+	{
+		JsonbIterator *it = JsonbIteratorInit(&vals->root);
+		JsonbValue	k;
+		JsonbValue	v;
+
+		while (ec_jsonb_next_pair(&it, &k, &v))
+		{
+			if (v.type == skip_type &&
+				(skip_type != jbvString || v.val.string.len == 0))
+				continue;
+			if (key_in(&k, names, nulls, nnames) != named)
+				continue;
+			*nested |= (v.type == jbvBinary);
+			pushJsonbValue(&state, WJB_KEY, &k);
+			pushJsonbValue(&state, WJB_VALUE, &v);
+		}
+	}
+	result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return JsonbValueToJsonb(result);
+}
+
 PG_FUNCTION_INFO_V1(ec_custom_attributes);
 
 /*
@@ -294,43 +352,28 @@ PG_FUNCTION_INFO_V1(ec_custom_attributes);
 Datum
 ec_custom_attributes(PG_FUNCTION_ARGS)
 {
-	Jsonb	   *vals = PG_GETARG_JSONB_P(0);
-	ArrayType  *columns = PG_GETARG_ARRAYTYPE_P(1);
-	Datum	   *names;
-	bool	   *nulls;
-	int			nnames;
-	JsonbParseState *state = NULL;
-	JsonbValue *result;
+	bool		nested;
 
-	deconstruct_array(columns, TEXTOID, -1, false, TYPALIGN_INT, &names, &nulls, &nnames);
+	PG_RETURN_JSONB_P(filter_attributes(PG_GETARG_JSONB_P(0), PG_GETARG_ARRAYTYPE_P(1),
+										false, jbvString, &nested));
+}
 
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	if (JB_ROOT_IS_OBJECT(vals))
-	{
-		JsonbIterator *it = JsonbIteratorInit(&vals->root);
-		JsonbValue	k;
-		JsonbValue	v;
+PG_FUNCTION_INFO_V1(ec_picked_attributes);
 
-		while (ec_jsonb_next_pair(&it, &k, &v))
-		{
-			bool		skip = false;
+/*
+ * picked_attributes(vals, names): the attributes of vals named in names,
+ * without nulls, as jsonb_strip_nulls(jsonb_build_object(name, vals -> name,
+ * ...)) gives them (the consent history's values of a write), in one pass.
+ */
+Datum
+ec_picked_attributes(PG_FUNCTION_ARGS)
+{
+	bool		nested;
+	Jsonb	   *picked = filter_attributes(PG_GETARG_JSONB_P(0), PG_GETARG_ARRAYTYPE_P(1),
+										   true, jbvNull, &nested);
 
-			if (v.type == jbvString && v.val.string.len == 0)
-				continue;
-			for (int i = 0; i < nnames && !skip; i++)
-			{
-				text	   *name = DatumGetTextPP(names[i]);
-
-				skip = !nulls[i] &&
-					VARSIZE_ANY_EXHDR(name) == k.val.string.len &&
-					memcmp(VARDATA_ANY(name), k.val.string.val, k.val.string.len) == 0;
-			}
-			if (skip)
-				continue;
-			pushJsonbValue(&state, WJB_KEY, &k);
-			pushJsonbValue(&state, WJB_VALUE, &v);
-		}
-	}
-	result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-	PG_RETURN_JSONB_P(JsonbValueToJsonb(result));
+	/* nulls inside an object or array go too, as jsonb_strip_nulls drops them */
+	if (nested)
+		return DirectFunctionCall1(jsonb_strip_nulls, JsonbPGetDatum(picked));
+	PG_RETURN_JSONB_P(picked);
 }

@@ -36,6 +36,13 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'ec_custom_attributes'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
+-- the attributes of a write named in names, without nulls (the values a
+-- write adds to the consent history)
+CREATE OR REPLACE FUNCTION event_catalog_internal.picked_attributes(vals jsonb, names text[])
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ec_picked_attributes'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
 CREATE OR REPLACE AGGREGATE event_catalog_internal.newest_values(vals jsonb, version text) (
 	SFUNC = event_catalog_internal.merge_writes_step,
 	STYPE = internal,
@@ -111,7 +118,7 @@ BEGIN
 		INSERT INTO event_catalog.customers AS c
 			(tenant, customer_id %3$s, attributes, attribute_versions, exclusion_periods, created_at, updated_at)
 		SELECT p.tenant, p.customer_id %4$s, p.custom, p.versions,
-			   event_catalog_internal.exclusion_periods(p.tenant, p.customer_id),
+			   x.periods,
 			   p.first_at, p.last_at
 		FROM (SELECT m.*, event_catalog_internal.custom_attributes(m.vals, %5$L::text[]) AS custom
 			  -- per customer, each attribute's newest value and version,
@@ -122,6 +129,12 @@ BEGIN
 						   min(s.occurred_at) AS first_at, max(s.occurred_at) AS last_at
 					FROM s GROUP BY s.tenant, s.customer_id
 					ORDER BY s.tenant, s.customer_id) m) p
+			 -- the exclusion periods a new customer starts with, of all
+			 -- the statement's customers in one call
+			 LEFT JOIN event_catalog_internal.exclusion_periods_of(ARRAY(
+					SELECT ROW(s.tenant, s.customer_id)::event_catalog_internal.customer_ref FROM s)) x
+				ON x.tenant OPERATOR(pg_catalog.=) p.tenant
+			   AND x.customer_id OPERATOR(pg_catalog.=) p.customer_id
 		ORDER BY p.tenant, p.customer_id
 		ON CONFLICT (tenant, customer_id) DO UPDATE SET
 			attributes = event_catalog_internal.merge_attributes(c.attributes, c.attribute_versions,
@@ -142,12 +155,11 @@ BEGIN
 				(tenant, customer_id, vals, changed_at, version, event_id, update_id)
 			SELECT h.tenant, h.customer_id, h.vals, h.occurred_at, h.version, h.event_id, h.update_id
 			FROM (SELECT s.tenant, s.customer_id,
-						 jsonb_strip_nulls(jsonb_build_object(%s)) AS vals,
+						 event_catalog_internal.picked_attributes(s.vals, %L::text[]) AS vals,
 						 s.occurred_at, s.version, s.event_id, s.update_id
 				  FROM s) h
 			WHERE h.vals <> '{}')
-		$h$, (SELECT string_agg(format('%L, s.vals -> %L', a, a), ', ')
-			  FROM unnest(event_catalog_internal.consent_attributes()) a))
+		$h$, event_catalog_internal.consent_attributes())
 		ELSE '' END,
 		(SELECT string_agg(format(', %I', x), '') FROM unnest(cols) x),
 		sel, cols, upd);
@@ -207,6 +219,7 @@ REVOKE ALL ON FUNCTION event_catalog_internal.merge_writes_step(internal, jsonb,
 REVOKE ALL ON FUNCTION event_catalog_internal.merge_writes_values(internal) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.merge_writes_versions(internal) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.custom_attributes(jsonb, text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION event_catalog_internal.picked_attributes(jsonb, text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.newest_values(jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.newest_versions(jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.profile_merge_body(text, boolean) FROM PUBLIC;

@@ -211,9 +211,7 @@ BEGIN
 	-- the customers' exclusion periods, which contact checks read
 	UPDATE event_catalog.customers c
 	SET exclusion_periods = x.periods
-	FROM (SELECT r.tenant, r.customer_id,
-				 event_catalog_internal.exclusion_periods(r.tenant, r.customer_id) AS periods
-		  FROM unnest(customers) r) x
+	FROM event_catalog_internal.exclusion_periods_of(customers) x
 	WHERE c.tenant = x.tenant AND c.customer_id = x.customer_id
 	  AND c.exclusion_periods IS DISTINCT FROM x.periods;
 END

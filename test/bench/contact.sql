@@ -27,8 +27,11 @@ SELECT 1, 'c' || lpad(i::text, 8, '0'), 1,
 	   now() - interval '30 days', now() - interval '30 days', now() + interval '150 days',
 	   CASE WHEN i % 100 = 1 THEN now() - interval '1 day' END, i, i
 FROM generate_series(1, :customers) i WHERE i % 50 = 1 OR i % 100 = 1;
-UPDATE event_catalog.customers c SET exclusion_periods = event_catalog_internal.exclusion_periods(c.tenant, c.customer_id)
-WHERE (c.tenant, c.customer_id) IN (SELECT s.tenant, s.customer_id FROM event_catalog.self_exclusions s);
+UPDATE event_catalog.customers c SET exclusion_periods = x.periods
+FROM event_catalog_internal.exclusion_periods_of(ARRAY(
+		SELECT DISTINCT ROW(s.tenant, s.customer_id)::event_catalog_internal.customer_ref
+		FROM event_catalog.self_exclusions s)) x
+WHERE c.tenant = x.tenant AND c.customer_id = x.customer_id;
 VACUUM ANALYZE event_catalog.customers;
 VACUUM ANALYZE event_catalog.self_exclusions;
 

@@ -131,6 +131,11 @@ for kind in plain mixed; do
 			if (um > 0)
 				printf "| the same into a copy without indexes | %.0f rows/s | %.0f rows/s | %.2f× |\n", pr / pm * 1000, ur / um * 1000, (ur / um) / (pr / pm)
 		}' "$work/ingest_$kind.out" >>"$out"
+	ec_log "track_batch of 1,000 events per call against COPY, both from psycopg2 ($kind), $rounds rounds"
+	/usr/bin/python3 "$repo/test/bench/track_batch.py" bench "$files/$kind.ndjson" "$rounds" 1000 |
+		awk -F'|' -v kind="$kind" '{
+			what = (kind == "mixed") ? "with 20% profile updates" : "without profile or self-exclusion events"
+			printf "| track_batch(jsonb[]) of 1,000 events per call in autocommit, events %s (baseline: COPY FROM STDIN of the same lines; both from psycopg2; aim >= 0.3×) | %.0f events/s | %.0f events/s | %.2f× |\n", what, $1, $2, $2 / $1 }' >>"$out"
 	[ "$kind" = mixed ] && citus_bench "$files/$kind.ndjson" "$work/ingest_$kind.out"
 	rm -f "$files/$kind.ndjson" "$files/floor.csv"
 done

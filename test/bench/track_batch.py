@@ -1,0 +1,54 @@
+"""track_batch.py: the batch entry point against COPY, both from a client
+(psycopg2), on the same NDJSON lines.  Each round loads the file twice on
+a freshly created extension: once with COPY event_catalog.events (payload)
+FROM STDIN, once as track_batch(jsonb[]) calls of BATCH events each, every
+call its own transaction (autocommit), as an application sends them.
+Prints the median rates (events/s) over the rounds as "copy|track_batch".
+
+usage: track_batch.py DBNAME FILE ROUNDS BATCH
+"""
+import statistics
+import sys
+import time
+
+import psycopg2
+
+db, path, rounds, batch = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+with open(path, encoding="utf-8") as f:
+    lines = [line.rstrip("\n") for line in f if line.strip()]
+
+conn = psycopg2.connect(dbname=db)
+conn.autocommit = True
+cur = conn.cursor()
+
+
+def fresh_extension():
+    cur.execute("SET client_min_messages = warning")
+    cur.execute("DROP EXTENSION IF EXISTS event_catalog CASCADE")
+    cur.execute("CREATE EXTENSION event_catalog")
+    cur.execute("CHECKPOINT")
+
+
+def stored():
+    cur.execute("SELECT count(*) FROM event_catalog.events")
+    return cur.fetchone()[0]
+
+
+copy_rates, batch_rates = [], []
+for _ in range(rounds):
+    fresh_extension()
+    with open(path, encoding="utf-8") as f:
+        t0 = time.perf_counter()
+        cur.copy_expert("COPY event_catalog.events (payload) FROM STDIN "
+                        "WITH (FORMAT csv, QUOTE e'\\x01', DELIMITER e'\\x02')", f)
+        copy_rates.append(stored() / (time.perf_counter() - t0))
+
+    fresh_extension()
+    t0 = time.perf_counter()
+    for i in range(0, len(lines), batch):
+        cur.execute("SELECT count(*) FROM event_catalog.track_batch(%s::jsonb[])",
+                    (lines[i:i + batch],))
+        cur.fetchone()
+    batch_rates.append(stored() / (time.perf_counter() - t0))
+
+print("%.0f|%.0f" % (statistics.median(copy_rates), statistics.median(batch_rates)))
