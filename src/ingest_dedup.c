@@ -382,7 +382,7 @@ tenant_high_water(Relation heaprel, Relation index, IngestState *st, int32 tenan
 
 	TIMESTAMP_NOBEGIN(mark);
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(tenant));
-	scan = index_beginscan(heaprel, index, SnapshotAny, 1, 0);
+	scan = ec_index_beginscan(heaprel, index, SnapshotAny, 1, 0);
 	index_rescan(scan, &key, 1, NULL, 0);
 	if (index_getnext_slot(scan, BackwardScanDirection, slot))
 	{
