@@ -74,6 +74,21 @@ static const Oid track_insert_type[] = {
 
 static SPIPlanPtr track_plans[3];
 
+/* prepare sql (one parameter of type) into *slot once per backend */
+static void
+kept_plan(SPIPlanPtr *slot, const char *sql, Oid type)
+{
+	SPIPlanPtr	plan;
+
+	if (*slot != NULL)
+		return;
+	plan = SPI_prepare(sql, 1, &type);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	SPI_keepplan(plan);
+	*slot = plan;
+}
+
 /* the error context of a batch: which element failed */
 static void
 batch_error_context(void *arg)
@@ -100,16 +115,7 @@ run_insert(TrackInsert kind, Datum arg, bool isnull, EcCollector *c)
 	c->mcxt = CurrentMemoryContext;
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
-	if (track_plans[kind] == NULL)
-	{
-		Oid			type = track_insert_type[kind];
-		SPIPlanPtr	plan = SPI_prepare(track_insert_sql[kind], 1, &type);
-
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		track_plans[kind] = plan;
-	}
+	kept_plan(&track_plans[kind], track_insert_sql[kind], track_insert_type[kind]);
 
 	values[0] = arg;
 	nulls[0] = isnull ? 'n' : ' ';
@@ -178,19 +184,10 @@ coordinator_row(TrackInsert kind, Datum elem, bool isnull, EcRowResult *r,
 	/* the row goes to its shard, which skips, quarantines or stores it */
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
-	if (coordinator_plans[raw_kind] == NULL)
-	{
-		Oid			type = raw_kind ? TEXTOID : JSONBOID;
-		SPIPlanPtr	plan = SPI_prepare(raw_kind
-									   ? "INSERT INTO event_catalog.events (raw_line) VALUES ($1) RETURNING event_id"
-									   : "INSERT INTO event_catalog.events (payload) VALUES ($1) RETURNING event_id",
-									   1, &type);
-
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		coordinator_plans[raw_kind] = plan;
-	}
+	kept_plan(&coordinator_plans[raw_kind],
+			  raw_kind ? "INSERT INTO event_catalog.events (raw_line) VALUES ($1) RETURNING event_id"
+			  : "INSERT INTO event_catalog.events (payload) VALUES ($1) RETURNING event_id",
+			  raw_kind ? TEXTOID : JSONBOID);
 	values[0] = elem;
 	nulls[0] = isnull ? 'n' : ' ';
 	ret = SPI_execute_plan(coordinator_plans[raw_kind], values, nulls, false, 0);
