@@ -165,6 +165,8 @@ extern void ec_ingest_reset_outcome(void);
 extern bool ec_ingest_single_event(void);
 extern void ec_load_set_last(int64 load_id);
 extern EcOutcome ec_ingest_last_outcome(int64 *duplicate_id);
+extern Jsonb *ec_read_event(Jsonb *payload, text *raw, bool *blank, Jsonb **problems,
+							EcProblemCode *code);
 
 /* what became of one row of a statement, for track_batch and track_raw */
 typedef struct EcRowResult

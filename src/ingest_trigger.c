@@ -331,11 +331,10 @@ text_datum(const char *s, int len)
 /*
  * An event that could not be read (not JSON, too large, null): under
  * on_invalid = error, the error of its class (a SQLSTATE per problem code,
- * the problem list as JSON in the detail); else quarantined.
+ * the problem list as JSON in the detail); else its problems.
  */
-static void
-refuse_unreadable(Relation rel, EcProblemCode code, const char *message,
-				  const char *what, Jsonb *payload, text *raw)
+static Jsonb *
+unreadable_problems(EcProblemCode code, const char *message, const char *what)
 {
 	Jsonb	   *problems = ec_single_problem(ec_problem_code(code), message);
 
@@ -347,9 +346,59 @@ refuse_unreadable(Relation rel, EcProblemCode code, const char *message,
 				 errmsg("%s", what),
 				 errdetail_internal("%s", JsonbToCString(NULL, &problems->root, VARSIZE(problems))),
 				 errhint("Set event_catalog.on_invalid to quarantine to load the other events.")));
-	ec_quarantine(rel, NULL, payload, raw, problems);
-	last_outcome = EC_OUTCOME_QUARANTINED;
-	ec_load_outcome(EC_OUTCOME_QUARANTINED, 0, problems, NULL, code);
+	return problems;
+}
+
+/*
+ * The event of a row given as payload or raw_line, read as the insert
+ * trigger reads it: the payload to validate, or NULL when the row holds
+ * none, a blank line (*blank) or an unreadable event (*problems and *code;
+ * an error under on_invalid = error).  Also what track_batch on a Citus
+ * coordinator decides each row's outcome with (track_batch.c).
+ */
+Jsonb *
+ec_read_event(Jsonb *payload, text *raw, bool *blank, Jsonb **problems, EcProblemCode *code)
+{
+	*blank = false;
+	*problems = NULL;
+	if (raw != NULL)
+	{
+		char	   *error = NULL;
+
+		if (payload != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_CHECK_VIOLATION),
+					 errmsg("an event row must give either payload or raw_line, not both")));
+		payload = ec_parse_raw_line(raw, &error, code, blank);
+		if (*blank)
+			return NULL;		/* a blank line holds no event */
+		if (payload == NULL)
+		{
+			*problems = unreadable_problems(*code, error,
+											psprintf(*code == EC_PROBLEM_TOO_LARGE ? "raw_line is too large: %s"
+													 : "raw_line is not a JSON event: %s", error));
+			return NULL;
+		}
+	}
+	else if (payload == NULL)
+	{
+		*code = EC_PROBLEM_NOT_OBJECT;
+		*problems = unreadable_problems(*code, "event is null",
+										"an event row needs a payload or a raw_line");
+		return NULL;
+	}
+
+	/* an event too large to store, however it came (see EC_EVENT_MAX_BYTES) */
+	if (VARSIZE(payload) > EC_EVENT_MAX_BYTES)
+	{
+		char	   *error = psprintf("event is %zu bytes as jsonb, more than the limit of %d",
+									 (size_t) VARSIZE(payload), EC_EVENT_MAX_BYTES);
+
+		*code = EC_PROBLEM_TOO_LARGE;
+		*problems = unreadable_problems(*code, error, psprintf("event is too large: %s", error));
+		return NULL;
+	}
+	return payload;
 }
 
 /*
@@ -406,50 +455,26 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 	if (!raw_null)
 		raw = DatumGetTextPP(d);
 
-	/* a raw line: parse it here, quarantine it if it is not JSON */
-	if (raw != NULL)
+	/* read it: a blank line is skipped, an unreadable event quarantined */
 	{
-		char	   *error = NULL;
-		EcProblemCode code;
+		Jsonb	   *given = payload;
 		bool		blank;
+		EcProblemCode code;
 
-		if (payload != NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_CHECK_VIOLATION),
-					 errmsg("an event row must give either payload or raw_line, not both")));
-		payload = ec_parse_raw_line(raw, &error, &code, &blank);
+		payload = ec_read_event(given, raw, &blank, &problems, &code);
 		if (blank)
 		{
 			last_outcome = EC_OUTCOME_SKIPPED;
 			ec_load_outcome(EC_OUTCOME_SKIPPED, 0, NULL, NULL, 0);
-			return PointerGetDatum(NULL);	/* a blank line holds no event */
+			return PointerGetDatum(NULL);
 		}
 		if (payload == NULL)
 		{
-			refuse_unreadable(rel, code, error,
-							  psprintf(code == EC_PROBLEM_TOO_LARGE ? "raw_line is too large: %s"
-									   : "raw_line is not a JSON event: %s", error),
-							  NULL, raw);
+			ec_quarantine(rel, NULL, raw ? NULL : given, raw, problems);
+			last_outcome = EC_OUTCOME_QUARANTINED;
+			ec_load_outcome(EC_OUTCOME_QUARANTINED, 0, problems, NULL, code);
 			return PointerGetDatum(NULL);
 		}
-	}
-	else if (payload == NULL)
-	{
-		refuse_unreadable(rel, EC_PROBLEM_NOT_OBJECT, "event is null",
-						  "an event row needs a payload or a raw_line", NULL, NULL);
-		return PointerGetDatum(NULL);
-	}
-
-	/* an event too large to store, however it came (see EC_EVENT_MAX_BYTES) */
-	if (VARSIZE(payload) > EC_EVENT_MAX_BYTES)
-	{
-		char	   *error = psprintf("event is %zu bytes as jsonb, more than the limit of %d",
-									 (size_t) VARSIZE(payload), EC_EVENT_MAX_BYTES);
-
-		refuse_unreadable(rel, EC_PROBLEM_TOO_LARGE, error,
-						  psprintf("event is too large: %s", error),
-						  raw ? NULL : payload, raw);
-		return PointerGetDatum(NULL);
 	}
 
 	/* validate; fail-safe events are kept when their properties are valid */

@@ -25,6 +25,10 @@ DECLARE
 	workers		integer;
 	t			text;
 	done		integer := 0;
+	isolated	boolean;
+	role_names	text[];
+	role_tenants integer[];
+	ungranted	bigint := 0;
 BEGIN
 	IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
 		RAISE EXCEPTION 'event_catalog.distribute() needs the citus extension'
@@ -47,6 +51,15 @@ BEGIN
 
 	-- the triggers of the extension's tables run on the shards
 	PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
+
+	-- tenant isolation: its single-node policies (sub-selects) cannot be
+	-- distributed; off while the tables are, then on again in the form
+	-- Citus takes
+	SELECT c.relrowsecurity INTO isolated FROM pg_catalog.pg_class c
+	 WHERE c.oid = 'event_catalog.events'::pg_catalog.regclass;
+	IF isolated AND NOT event_catalog_internal.is_citus_table('event_catalog.events') THEN
+		PERFORM event_catalog_internal.set_tenant_isolation(false);
+	END IF;
 
 	-- the distribution key and the unique keys that include it, on every
 	-- node (each installed the extension, and its tables are the shells)
@@ -71,12 +84,24 @@ BEGIN
 			FOREIGN KEY (event_key) REFERENCES event_catalog.event_types (event_key) ON DELETE CASCADE;
 		done := done + 2;
 	END IF;
-	FOREACH t IN ARRAY ARRAY['event_catalog.tenant_roles', 'event_catalog.erased_exclusions'] LOOP
-		IF NOT event_catalog_internal.is_citus_table(t) THEN
-			PERFORM pg_catalog.create_reference_table(t::pg_catalog.regclass);
-			done := done + 1;
-		END IF;
-	END LOOP;
+	-- tenant_roles names roles by oid, and a role's oid differs from node
+	-- to node: its rows are copied by role name (as an INSERT through the
+	-- coordinator sends them), not as they are stored
+	IF NOT event_catalog_internal.is_citus_table('event_catalog.tenant_roles') THEN
+		SELECT pg_catalog.array_agg(r.role::text), pg_catalog.array_agg(r.tenant)
+		  INTO role_names, role_tenants FROM event_catalog.tenant_roles r;
+		DELETE FROM event_catalog.tenant_roles;
+		PERFORM pg_catalog.create_reference_table('event_catalog.tenant_roles');
+		FOR i IN 1 .. coalesce(pg_catalog.array_length(role_names, 1), 0) LOOP
+			EXECUTE pg_catalog.format('INSERT INTO event_catalog.tenant_roles (role, tenant) VALUES (%L::pg_catalog.regrole, %s)',
+									  role_names[i], role_tenants[i]);
+		END LOOP;
+		done := done + 1;
+	END IF;
+	IF NOT event_catalog_internal.is_citus_table('event_catalog.erased_exclusions') THEN
+		PERFORM pg_catalog.create_reference_table('event_catalog.erased_exclusions');
+		done := done + 1;
+	END IF;
 
 	-- the log and its derived state, colocated by person
 	IF NOT event_catalog_internal.is_citus_table('event_catalog.events') THEN
@@ -109,15 +134,25 @@ BEGIN
 			   FROM pg_catalog.pg_attribute a, pg_catalog.aclexplode(a.attacl) x
 			  WHERE a.attrelid = 'event_catalog.events'::pg_catalog.regclass AND a.attname = 'raw_line'
 				AND x.privilege_type = 'INSERT' AND x.grantee <> 0 LOOP
-		PERFORM pg_catalog.run_command_on_shards('event_catalog.events',
-			pg_catalog.format('GRANT INSERT (payload, raw_line, person_key, event_id, received_at, has_effects) ON %%s TO %I', t));
+		-- over connections of their own, which do not see the shards this
+		-- transaction created: those get them at the next call
+		SELECT pg_catalog.count(*) FILTER (WHERE NOT r.success) OPERATOR(pg_catalog.+) ungranted
+		  INTO ungranted
+		  FROM pg_catalog.run_command_on_shards('event_catalog.events',
+			pg_catalog.format('GRANT INSERT (payload, raw_line, person_key, event_id, received_at, has_effects) ON %%s TO %I', t)) r;
 	END LOOP;
 
 	-- the functions that read distributed tables, as Citus can run them
 	PERFORM event_catalog_internal.citus_functions();
 
+	IF isolated THEN
+		PERFORM event_catalog_internal.set_tenant_isolation(true);
+	END IF;
+
 	RETURN CASE WHEN done = 0 THEN 'already distributed'
-				ELSE pg_catalog.format('distributed over %s workers (%s tables)', workers, done) END;
+				ELSE pg_catalog.format('distributed over %s workers (%s tables)', workers, done) END
+		OPERATOR(pg_catalog.||) CASE WHEN ungranted = 0 THEN ''
+				ELSE '; run distribute() again after this commits: the loaders'' column privileges could not reach the new shards' END;
 END
 $$;
 COMMENT ON FUNCTION event_catalog.distribute() IS

@@ -22,14 +22,19 @@ SET client_min_messages = warning
 AS $$
 DECLARE
 	t text;
+	cluster boolean;
 BEGIN
-	-- Citus does not take policies with sub-selects on distributed tables
-	IF enabled AND EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'event_catalog.events'::regclass
-						   AND attname = 'person_key' AND NOT attisdropped) THEN
-		RAISE EXCEPTION 'tenant isolation is not available on a Citus cluster yet'
-			USING ERRCODE = 'feature_not_supported',
-				  DETAIL = 'Its row-level security policies read event_catalog.tenant_roles in a sub-select, which Citus refuses on distributed tables.',
-				  HINT = 'Give each tenant its own database, or grant roles per cluster.';
+	-- Citus does not take policies with sub-selects on distributed tables:
+	-- after distribute() they call tenant_visible(), which reads the node's
+	-- copy of tenant_roles once per statement (src/tenant.c)
+	cluster := EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'event_catalog.events'::regclass
+					   AND attname = 'person_key' AND NOT attisdropped);
+	-- the policies run as the querying role: every role may call it there
+	-- (it answers for the calling role only); not on a single node
+	IF enabled AND cluster THEN
+		GRANT EXECUTE ON FUNCTION event_catalog_internal.tenant_visible(integer) TO PUBLIC;
+		PERFORM pg_catalog.run_command_on_workers(
+			'GRANT EXECUTE ON FUNCTION event_catalog_internal.tenant_visible(integer) TO PUBLIC');
 	END IF;
 	-- every table of the extension that has a tenant column
 	FOR t IN
@@ -42,6 +47,13 @@ BEGIN
 		EXECUTE format('DROP POLICY IF EXISTS tenant_isolation ON event_catalog.%I', t);
 		IF enabled THEN
 			EXECUTE format('ALTER TABLE event_catalog.%I ENABLE ROW LEVEL SECURITY', t);
+			IF cluster THEN
+				EXECUTE format($p$CREATE POLICY tenant_isolation ON event_catalog.%I
+					USING (event_catalog_internal.tenant_visible(tenant))
+					WITH CHECK (event_catalog_internal.tenant_visible(tenant))
+					$p$, t);
+				CONTINUE;
+			END IF;
 			EXECUTE format($p$CREATE POLICY tenant_isolation ON event_catalog.%I
 				USING ((SELECT pg_catalog.pg_has_role('event_catalog_admin', 'MEMBER'))
 					   OR tenant OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT r.tenant FROM event_catalog.tenant_roles r)))
@@ -103,6 +115,13 @@ AS $$
 	  AND r.oid OPERATOR(pg_catalog.=) may_write_tenant.role_id
 $$;
 
+-- the policy of tenant isolation on a Citus cluster (src/tenant.c): may
+-- the current role see this tenant (null: admins only)
+CREATE OR REPLACE FUNCTION event_catalog_internal.tenant_visible(tenant integer)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'ec_tenant_visible'
+LANGUAGE C STABLE PARALLEL SAFE;
+
 -- the role outside every SECURITY DEFINER function (src/tenant.c)
 CREATE OR REPLACE FUNCTION event_catalog_internal.outer_user()
 RETURNS oid
@@ -128,6 +147,7 @@ AS $$ SELECT NULLIF(pg_catalog.current_setting('event_catalog.tenant', true), ''
 REVOKE ALL ON FUNCTION event_catalog_internal.set_tenant_isolation(boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.may_write_tenant(oid, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.outer_user() FROM PUBLIC;
+REVOKE ALL ON FUNCTION event_catalog_internal.tenant_visible(integer) FROM PUBLIC;
 COMMENT ON FUNCTION event_catalog.enable_tenant_isolation() IS
 	'Tenant isolation on: every role sees and writes only the tenants bound to its roles in tenant_roles (admins: all).';
 REVOKE ALL ON FUNCTION event_catalog.enable_tenant_isolation() FROM PUBLIC;

@@ -45,9 +45,54 @@ SELECT event_catalog.track('{"tenant": 700, "timestamp": "2026-06-09T11:04:00Z",
 SELECT event_catalog.track('{"tenant": 700, "timestamp": "2026-06-09T11:04:00Z", "event": "ootb_login", "customer": "k9"}') = :first AS duplicate_gives_stored_id;
 -- an invalid event fails as on a single node
 SELECT event_catalog.track('{"tenant": 700, "timestamp": "2026-06-09T11:04:00Z", "event": "ootb_nope", "customer": "k9"}');
--- not yet through the coordinator: a clear error
-SELECT * FROM event_catalog.track_batch(ARRAY['{"tenant": 700, "timestamp": "2026-06-09T11:05:00Z", "event": "ootb_login", "customer": "k10"}'::jsonb]);
-SELECT * FROM event_catalog.track_raw('{"tenant": 700, "timestamp": "2026-06-09T11:05:00Z", "event": "ootb_login", "customer": "k10"}');
+-- track_batch, track_batch_raw, track_raw: one result per input, in input
+-- order, as on a single node (stored, stored_with_warnings, duplicate of a
+-- stored event or of an earlier element, quarantined, skipped)
+SET citus.propagate_set_commands = 'local';
+BEGIN;
+SET LOCAL event_catalog.on_invalid = quarantine;
+CREATE TEMP TABLE tb AS
+SELECT * FROM event_catalog.track_batch(ARRAY[
+  '{"tenant": 700, "timestamp": "2026-06-09T11:05:00Z", "event": "ootb_login", "customer": "k10"}',
+  '{"tenant": 700, "timestamp": "2026-06-09T11:05:00Z", "event": "ootb_login", "customer": "k10"}',
+  '{"tenant": 700, "timestamp": "2026-06-09T11:04:00Z", "event": "ootb_login", "customer": "k9"}',
+  '{"tenant": 700, "timestamp": "2026-06-09T11:05:00Z", "event": "ootb_nope", "customer": "k11"}',
+  '{"tenant": 700, "timestamp": "2026-06-09T11:05:00Z", "event": "ootb_login", "customer": "k12", "x": 1}',
+  '{"tenant": 700, "timestamp": "2026-06-09T11:05:00Z", "event": "ootb_login", "visitor": "kv2"}'
+]::jsonb[]);
+SELECT ordinal, event_id IS NOT NULL AS has_id, status, problems -> 0 ->> 'code' AS code FROM tb ORDER BY ordinal;
+SELECT (SELECT event_id FROM tb WHERE ordinal = 1) = (SELECT event_id FROM tb WHERE ordinal = 2) AS same_as_element_1,
+       (SELECT event_id FROM tb WHERE ordinal = 3) = :first AS same_as_tracked,
+       (SELECT count(*) FROM event_catalog.events e JOIN tb USING (event_id) WHERE tb.status LIKE 'stored%') AS stored_found;
+SELECT ordinal, event_id IS NOT NULL AS has_id, status, problems -> 0 ->> 'code' AS code
+FROM event_catalog.track_batch_raw(ARRAY[
+  '{"tenant": 700, "timestamp": "2026-06-09T11:06:00Z", "event": "ootb_login", "customer": "k13"}',
+  'not json',
+  '',
+  '{"tenant": 700, "timestamp": "2026-06-09T11:06:00Z", "event": "ootb_login", "customer": "k13"}',
+  NULL]);
+SELECT event_id IS NOT NULL AS has_id, status, problems -> 0 ->> 'code' AS code
+FROM event_catalog.track_raw('{"tenant": 700, "timestamp": "2026-06-09T11:07:00Z", "event": "ootb_login", "customer": "k14"}');
+SELECT event_id IS NOT NULL AS has_id, status, problems -> 0 ->> 'code' AS code
+FROM event_catalog.track_raw('{oops');
+SELECT event_id IS NOT NULL AS has_id, status, problems -> 0 ->> 'code' AS code
+FROM event_catalog.track_raw(NULL);
+SELECT count(*) AS empty_batch FROM event_catalog.track_batch('{}');
+COMMIT;
+-- the quarantined elements are on their shards
+SELECT raw_line, customer_id, problems -> 0 ->> 'code' AS code
+FROM event_catalog.rejected_events
+WHERE customer_id = 'k11' OR raw_line IN ('not json', '{oops') OR (raw_line IS NULL AND payload IS NULL)
+ORDER BY code, raw_line;
+-- under on_invalid = error the batch fails whole, naming the element
+SELECT * FROM event_catalog.track_batch(ARRAY[
+  '{"tenant": 700, "timestamp": "2026-06-09T11:08:00Z", "event": "ootb_login", "customer": "k15"}',
+  '{"tenant": 700, "timestamp": "2026-06-09T11:08:00Z", "event": "ootb_nope", "customer": "k15"}'
+]::jsonb[]);
+\set VERBOSITY default
+SELECT * FROM event_catalog.track_batch_raw(ARRAY['{"tenant": 700, "timestamp": "2026-06-09T11:08:00Z", "event": "ootb_login", "customer": "k15"}', 'nope']);
+\set VERBOSITY terse
+SELECT count(*) AS k15_rows FROM event_catalog.events WHERE person_key = 'k15';
 
 -- every row on the shard of its key, the key its customer or visitor
 SELECT event_key, customer_id, visitor_id, person_key
@@ -69,7 +114,7 @@ END
 $$;
 -- quarantine: the unreadable line under key '', the unknown event under its customer
 SELECT tenant, customer_id, person_key, raw_line, problems -> 0 ->> 'code' AS code
-FROM event_catalog.rejected_events WHERE tenant = 700 OR tenant IS NULL ORDER BY raw_line;
+FROM event_catalog.rejected_events WHERE tenant = 700 OR tenant IS NULL ORDER BY raw_line, code;
 SELECT tenant, event_key, duplicates, person_key FROM event_catalog.duplicate_counts WHERE tenant = 700;
 SELECT tenant, customer_id, email, allow_email FROM event_catalog.customers WHERE tenant = 700;
 -- one tenant spread over both workers

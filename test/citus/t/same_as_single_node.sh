@@ -10,6 +10,8 @@
 #  - cluster: two loads of the feed at once through the coordinator (both
 #    must commit), then an events shard group moved to the other worker,
 #    then the third load;
+#  - then track_batch_raw of the feed's first lines (as another tenant),
+#    twice: the same result row per input on both;
 #  - compared: events, quarantine, duplicate counts, customers, consent
 #    history, self-exclusion episodes and anomalies, without the columns
 #    that depend on ids or arrival (event ids, load ids, received_at, ...).
@@ -161,3 +163,45 @@ if awk '$2 == 0 || $2 == "" { bad = 1 } END { exit !bad }' "$work/single.state";
 	exit 1
 fi
 echo "same state on the single node and on the cluster"
+# track_batch_raw of the feed's first 600 lines as tenant 5671, twice (the
+# second time all duplicates): the same result row per input on both, and
+# the same events and quarantine (after the state above: on the cluster it
+# records no load on the coordinator, as an INSERT)
+# (one statement per -c: Citus mishandles BEGIN inside a multi-statement string)
+batch() {
+	"$@" -At -F ' ' -c "SET citus.propagate_set_commands = local" -c "BEGIN" \
+		-c "SET LOCAL event_catalog.on_invalid = quarantine" \
+		-c "CREATE TEMP TABLE batch_lines AS
+			SELECT array_agg(replace(l, '\"tenant\": 5670', '\"tenant\": 5671') ORDER BY n) AS lines
+			  FROM unnest((string_to_array(pg_read_file('$feed'), E'\n'))[1:600]) WITH ORDINALITY AS f(l, n)" \
+		-c "CREATE TEMP TABLE batch_results AS
+			SELECT 1 AS run, b.* FROM event_catalog.track_batch_raw((SELECT lines FROM batch_lines)) b" \
+		-c "INSERT INTO batch_results SELECT 2, b.* FROM event_catalog.track_batch_raw((SELECT lines FROM batch_lines)) b" \
+		-c "COMMIT" \
+		-c "SELECT 'track_batch_raw run ' || run, count(*),
+				   md5(string_agg(format('%s %s %s %s', ordinal, event_id IS NULL, status, problems), E'\n' ORDER BY ordinal))
+			  FROM batch_results GROUP BY run
+			UNION ALL
+			SELECT 'track_batch_raw ' || status, count(*), '' FROM batch_results GROUP BY status
+			UNION ALL
+			SELECT 'track_batch_raw duplicates with the stored id', count(*), ''
+			  FROM batch_results b1 JOIN batch_results b2 USING (ordinal)
+			 WHERE b1.run = 1 AND b2.run = 2 AND b1.status LIKE 'stored%' AND b2.event_id = b1.event_id
+			UNION ALL
+			SELECT 'track_batch_raw events', count(*), md5(string_agg(r, E'\n' ORDER BY r)) FROM (
+				SELECT (to_jsonb(t) - ARRAY['event_id', 'received_at', 'person_key'])::text AS r
+				  FROM event_catalog.events t WHERE tenant = 5671) s
+			UNION ALL
+			SELECT 'track_batch_raw rejected_events', count(*), md5(string_agg(r, E'\n' ORDER BY r)) FROM (
+				SELECT (to_jsonb(t) - ARRAY['rejected_id', 'rejected_at', 'load_id', 'line_number', 'person_key'])::text AS r
+				  FROM event_catalog.rejected_events t WHERE tenant = 5671 OR raw_line LIKE '{\"tenant\": 5671,%') s
+			ORDER BY 1"
+}
+batch single >"$work/single.batch"
+batch cluster >"$work/cluster.batch"
+cat "$work/single.batch"
+if ! diff "$work/single.batch" "$work/cluster.batch"; then
+	echo "track_batch_raw's results on the cluster differ from the single node's"
+	exit 1
+fi
+echo "same track_batch_raw results on the single node and on the cluster"
