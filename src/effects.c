@@ -20,6 +20,7 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/itup.h"
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
@@ -136,12 +137,38 @@ event_write(TupleTableSlot *slot, const WriteColumns *col, Datum *values, bool *
 	return true;
 }
 
+/* a stored event whose id event_writes looks for: emit its write, if any */
+static void
+emit_event_write(ReturnSetInfo *rsinfo, TupleTableSlot *slot, const WriteColumns *col,
+				 Datum id, MemoryContext rowcxt)
+{
+	Datum		values[7];
+	bool		nulls[7];
+	MemoryContext oldcxt = MemoryContextSwitchTo(rowcxt);
+
+	values[5] = id;
+	if (event_write(slot, col, values, nulls))
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextReset(rowcxt);
+}
+
+/*
+ * Leaf entries event_writes reads past, looking for the next id in an
+ * ascending list, before it descends the index again from that id: the ids
+ * of a statement's events with effects are usually close together, and a
+ * walk along the leaf pages costs less than a descent per id.
+ */
+#define EC_WRITES_MAX_SKIP 32
+
 /*
  * event_writes(event_ids): the profile writes of the given events, one row
  * per event stored with has_effects and a customer, as the merge functions
  * take them (tenant, customer_id, vals, version, occurred_at, event_id,
  * update_id); events carrying no profile value are left out.  Each event is
- * looked up by primary key, in the statement's snapshot.
+ * looked up by primary key, in the statement's snapshot.  Ids in ascending
+ * order (those of one statement) are found in one forward walk of the
+ * primary key, descending again only past a gap; others one by one.
  */
 Datum
 ec_event_writes(PG_FUNCTION_ARGS)
@@ -157,6 +184,8 @@ ec_event_writes(PG_FUNCTION_ARGS)
 	Datum	   *ids;
 	bool	   *idnulls;
 	int			nids;
+	int			n = 0;
+	bool		ascending = true;
 	WriteColumns col;
 	MemoryContext rowcxt;
 
@@ -165,6 +194,15 @@ ec_event_writes(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	deconstruct_array(arr, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
 					  &ids, &idnulls, &nids);
+	/* the ids without nulls; are they strictly ascending? */
+	for (int i = 0; i < nids; i++)
+	{
+		if (idnulls[i])
+			continue;
+		if (n > 0 && DatumGetInt64(ids[i]) <= DatumGetInt64(ids[n - 1]))
+			ascending = false;
+		ids[n++] = ids[i];
+	}
 
 	rel = table_open(relid, AccessShareLock);
 	index = index_open(ec_primary_key_index(rel), AccessShareLock);
@@ -180,24 +218,57 @@ ec_event_writes(PG_FUNCTION_ARGS)
 	scan = ec_index_beginscan(rel, index, GetActiveSnapshot(), 1, 0);
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "event_writes row",
 								   ALLOCSET_DEFAULT_SIZES);
-	for (int i = 0; i < nids; i++)
+	if (!ascending)
 	{
-		Datum		values[7];
-		bool		nulls[7];
-		MemoryContext oldcxt;
+		for (int i = 0; i < n; i++)
+		{
+			ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, ids[i]);
+			index_rescan(scan, &key, 1, NULL, 0);
+			if (index_getnext_slot(scan, ForwardScanDirection, slot))
+				emit_event_write(rsinfo, slot, &col, ids[i], rowcxt);
+		}
+	}
+	else
+	{
+		int			i = 0;
 
-		if (idnulls[i])
-			continue;
-		ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, ids[i]);
-		index_rescan(scan, &key, 1, NULL, 0);
-		if (!index_getnext_slot(scan, ForwardScanDirection, slot))
-			continue;
-		oldcxt = MemoryContextSwitchTo(rowcxt);
-		values[5] = ids[i];
-		if (event_write(slot, &col, values, nulls))
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		MemoryContextSwitchTo(oldcxt);
-		MemoryContextReset(rowcxt);
+		/* the key of each entry, to match it with the next id looked for */
+		scan->xs_want_itup = true;
+		while (i < n)
+		{
+			ItemPointer tid = NULL;
+			int			skipped = 0;
+
+			ScanKeyInit(&key, 1, BTGreaterEqualStrategyNumber, F_INT8GE, ids[i]);
+			index_rescan(scan, &key, 1, NULL, 0);
+			while (i < n && skipped <= EC_WRITES_MAX_SKIP &&
+				   (tid = index_getnext_tid(scan, ForwardScanDirection)) != NULL)
+			{
+				bool		isnull;
+				int64		id = DatumGetInt64(index_getattr(scan->xs_itup, 1,
+															 scan->xs_itupdesc, &isnull));
+
+				/* ids with no entry (a row that was not stored) */
+				while (i < n && DatumGetInt64(ids[i]) < id)
+					i++;
+				if (i == n)
+					break;
+				if (DatumGetInt64(ids[i]) > id)
+				{
+					skipped++;
+					continue;
+				}
+				/* an entry of the id: a version the snapshot may not see */
+				if (index_fetch_heap(scan, slot))
+				{
+					emit_event_write(rsinfo, slot, &col, ids[i], rowcxt);
+					i++;
+					skipped = 0;
+				}
+			}
+			if (tid == NULL)
+				break;			/* no entries past the last one read */
+		}
 	}
 	MemoryContextDelete(rowcxt);
 	index_endscan(scan);

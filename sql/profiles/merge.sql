@@ -118,7 +118,8 @@ BEGIN
 		INSERT INTO event_catalog.customers AS c
 			(tenant, customer_id %3$s, attributes, attribute_versions, exclusion_periods, created_at, updated_at)
 		SELECT p.tenant, p.customer_id %4$s, p.custom, p.versions,
-			   x.periods,
+			   -- the exclusion periods a new customer starts with
+			   %7$s,
 			   p.first_at, p.last_at
 		FROM (SELECT m.*, event_catalog_internal.custom_attributes(m.vals, %5$L::text[]) AS custom
 			  -- per customer, each attribute's newest value and version,
@@ -129,12 +130,6 @@ BEGIN
 						   min(s.occurred_at) AS first_at, max(s.occurred_at) AS last_at
 					FROM s GROUP BY s.tenant, s.customer_id
 					ORDER BY s.tenant, s.customer_id) m) p
-			 -- the exclusion periods a new customer starts with, of all
-			 -- the statement's customers in one call
-			 LEFT JOIN event_catalog_internal.exclusion_periods_of(ARRAY(
-					SELECT ROW(s.tenant, s.customer_id)::event_catalog_internal.customer_ref FROM s)) x
-				ON x.tenant OPERATOR(pg_catalog.=) p.tenant
-			   AND x.customer_id OPERATOR(pg_catalog.=) p.customer_id
 		ORDER BY p.tenant, p.customer_id
 		ON CONFLICT (tenant, customer_id) DO UPDATE SET
 			attributes = event_catalog_internal.merge_attributes(c.attributes, c.attribute_versions,
@@ -157,12 +152,15 @@ BEGIN
 			FROM (SELECT s.tenant, s.customer_id,
 						 event_catalog_internal.picked_attributes(s.vals, %L::text[]) AS vals,
 						 s.occurred_at, s.version, s.event_id, s.update_id
-				  FROM s) h
+				  -- OFFSET 0: not flattened, so that each write's values
+				  -- are picked once, not again for the filter
+				  FROM s OFFSET 0) h
 			WHERE h.vals <> '{}')
 		$h$, event_catalog_internal.consent_attributes())
 		ELSE '' END,
 		(SELECT string_agg(format(', %I', x), '') FROM unnest(cols) x),
-		sel, cols, upd);
+		sel, cols, upd,
+		event_catalog_internal.exclusion_periods_sql('p.tenant', 'p.customer_id'));
 	RETURN body || 'END';
 END
 $$;
