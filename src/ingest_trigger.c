@@ -415,6 +415,7 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 	HeapTuple	tuple;
 	Datum		d;
 	bool		payload_null;
+	bool		hash_null;
 	bool		raw_null;
 	text	   *raw = NULL;
 	Jsonb	   *payload = NULL;
@@ -444,8 +445,8 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 	ec_load_begin_row();
 
 	/* a stored row coming back: kept as it was accepted */
-	(void) heap_getattr(tuple, st->att_content_hash, desc, &payload_null);
-	if (!payload_null)
+	(void) heap_getattr(tuple, st->att_content_hash, desc, &hash_null);
+	if (!hash_null)
 		return restore_stored_row(rel, st, tuple);
 
 	d = heap_getattr(tuple, st->att_payload, desc, &payload_null);
