@@ -12,9 +12,11 @@
  *	  the workers already in the transaction and adds to the BEGIN of every
  *	  remote transaction it starts later (activeSetStmts).
  *
- *	  So before each statement that writes a Citus table of event_catalog
- *	  (INSERT, INSERT ... SELECT, the COPY run as one, track(), the batch
- *	  and API functions' statements, erasure's deletes), the coordinator
+ *	  So before each statement that writes or reads a Citus table of
+ *	  event_catalog (INSERT, INSERT ... SELECT, the COPY run as one,
+ *	  track(), the batch and API functions' statements, erasure's deletes;
+ *	  a query whose functions run on the shards, validate_event(payload)
+ *	  or current_tenant() say), the coordinator
  *	  makes the current values of all its event_catalog.* settings the SET
  *	  LOCAL state of the distributed transaction:
  *	   - unless every value is its default, a coordinated transaction, so
@@ -163,8 +165,8 @@ propagate(char *command)
 }
 
 /*
- * Before a statement that writes a Citus table of event_catalog: the
- * workers it reaches run with this session's settings (above).
+ * Before a statement on a Citus table of event_catalog: the workers it
+ * reaches run with this session's settings (above).
  */
 void
 ec_citus_send_settings(void)
@@ -216,8 +218,7 @@ settings_executor_start(QueryDesc *queryDesc, int eflags)
 {
 	PlannedStmt *plan = queryDesc->plannedstmt;
 
-	if ((plan->commandType != CMD_SELECT || plan->hasModifyingCTE) &&
-		!(eflags & EXEC_FLAG_EXPLAIN_ONLY) && citus_found())
+	if (!(eflags & EXEC_FLAG_EXPLAIN_ONLY) && citus_found())
 	{
 		ListCell   *lc;
 

@@ -123,3 +123,19 @@ SELECT customer_id, event_key FROM event_catalog.events WHERE tenant = 950 AND c
 INSERT INTO event_catalog.events (payload) VALUES
   ('{"tenant": 950, "timestamp": "2026-06-10T10:21:00Z", "event": "ootb_nope", "customer": "s15"}');
 :counts;
+
+-- reads: the functions of a query that Citus runs on the shards (here
+-- current_setting, on each of the 32 shards) see the session's settings
+INSERT INTO event_catalog.events (payload) VALUES
+  ('{"tenant": 950, "timestamp": "2026-06-10T10:22:00Z", "event": "ootb_login", "customer": "s17"}');
+\set on_shards 'SELECT current_setting($$event_catalog.tenant$$) AS tenant, current_setting($$event_catalog.unknown_params$$) AS unknown_params FROM event_catalog.events WHERE tenant = 950 AND customer_id = $$s17$$'
+SET event_catalog.unknown_params = reject;
+SET event_catalog.tenant = '950';
+:on_shards;
+BEGIN;
+:on_shards;
+RESET event_catalog.unknown_params;
+:on_shards;
+COMMIT;
+RESET event_catalog.tenant;
+:on_shards;
