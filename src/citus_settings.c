@@ -68,6 +68,7 @@
 typedef void (*UseCoordinatedTransaction_fn) (void);
 typedef bool (*IsCitusTable_fn) (Oid relid);
 typedef void (*PostprocessVariableSetStmt_fn) (VariableSetStmt *stmt, const char *command);
+typedef bool (*IsCitusInternalBackend_fn) (void);
 
 static struct
 {
@@ -76,6 +77,7 @@ static struct
 	UseCoordinatedTransaction_fn use_coordinated_transaction;
 	IsCitusTable_fn is_citus_table;
 	PostprocessVariableSetStmt_fn propagate_set_local;
+	IsCitusInternalBackend_fn is_internal_backend;
 	StringInfo *set_local_state;	/* Citus's activeSetStmts */
 } citus;
 
@@ -86,7 +88,9 @@ static char *sent = NULL;		/* TopTransactionContext */
 
 /*
  * Citus's functions, when its library is loaded in this backend (its
- * settings are defined then); looked up once.
+ * settings are defined then); looked up once.  False in a backend that
+ * Citus opened to run another node's statements (on a worker: the shard
+ * statements, with the settings they were sent).
  */
 static bool
 citus_found(void)
@@ -102,12 +106,15 @@ citus_found(void)
 			load_external_function("citus", "IsCitusTable", false, NULL);
 		citus.propagate_set_local = (PostprocessVariableSetStmt_fn)
 			load_external_function("citus", "PostprocessVariableSetStmt", false, NULL);
+		citus.is_internal_backend = (IsCitusInternalBackend_fn)
+			load_external_function("citus", "IsCitusInternalBackend", false, NULL);
 		citus.set_local_state = (StringInfo *)
 			load_external_function("citus", "activeSetStmts", false, NULL);
 		citus.found = citus.use_coordinated_transaction && citus.is_citus_table &&
-			citus.propagate_set_local && citus.set_local_state;
+			citus.propagate_set_local && citus.is_internal_backend && citus.set_local_state;
 	}
-	return citus.found;
+	/* a backend Citus opened for another node's statement sends nothing */
+	return citus.found && !citus.is_internal_backend();
 }
 
 /*
