@@ -19,6 +19,6 @@ INSERT INTO event_catalog.events (person_key, payload) VALUES
   ('c3', '{"tenant": 567, "timestamp": "2026-06-09T10:15:00Z", "event": "ootb_nope", "customer": "c3"}');
 COMMIT;
 SELECT tenant, event_key, customer_id, person_key FROM event_catalog.events WHERE tenant = 567 ORDER BY event_id;
-SELECT tenant, event_key, duplicates FROM event_catalog.duplicate_counts WHERE tenant = 567;
-SELECT tenant, customer_id, problems -> 0 ->> 'code' AS code FROM event_catalog.rejected_events WHERE tenant = 567;
-SELECT tenant, customer_id, email, allow_email FROM event_catalog.customers WHERE tenant = 567;
+SELECT tenant, event_key, duplicates FROM event_catalog.duplicate_counts WHERE tenant = 567 ORDER BY event_key;
+SELECT tenant, customer_id, problems -> 0 ->> 'code' AS code FROM event_catalog.rejected_events WHERE tenant = 567 ORDER BY customer_id, code;
+SELECT tenant, customer_id, email, allow_email FROM event_catalog.customers WHERE tenant = 567 ORDER BY customer_id;
