@@ -109,8 +109,21 @@ parse_string(FastJson *fj, JsonbValue *out)
 		return true;
 	}
 
-	/* escapes: unescaping never makes the string longer */
-	buf = palloc(fj->end - start);
+	/*
+	 * Escapes: find the closing quote first, so that the buffer is the size
+	 * of this string (unescaping never makes it longer), not of the rest of
+	 * the line, which for many escaped strings in a long line would add up
+	 * to the square of its length.
+	 */
+	{
+		const char *q = s;
+
+		while (q < fj->end && *q != '"')
+			q += (*q == '\\') ? 2 : 1;
+		if (q >= fj->end)
+			return false;
+		buf = palloc(q - start + 1);
+	}
 	memcpy(buf, start, s - start);
 	w = buf + (s - start);
 	while (s < fj->end && *s != '"')
