@@ -5,10 +5,10 @@ EXTVERSION  = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" event_catalo
 MODULE_big  = event_catalog
 OBJS        = src/event_catalog.o src/guc.o src/catalog_cache.o \
               src/rules.o src/problems.o src/versions.o src/customer_write.o \
-              src/timestamp_parse.o src/validate.o src/ingest_raw.o \
+              src/timestamp_parse.o src/validate.o src/ingest_raw.o src/json_fast.o \
               src/ingest_dedup.o src/ingest_quarantine.o src/ingest_trigger.o \
               src/ingest_load.o src/track.o src/track_batch.o src/profiles.o src/profile_column.o \
-              src/locks.o src/tenant.o src/effects.o src/citus.o
+              src/locks.o src/tenant.o src/effects.o src/citus.o src/citus_settings.o
 PGFILEDESC  = "event_catalog - Optimove OOTB events in PostgreSQL"
 
 # Install scripts.  sql/event_catalog.sql lists the sources of the current
@@ -30,7 +30,7 @@ DATA_built  = sql/event_catalog--$(EXTVERSION).sql sql/event_catalog--1.0--1.1.s
 REGRESS      = setup catalog validate validate_events guc define_event \
                cache_invalidation hostile ingest profiles profiles_property \
                self_exclusion self_exclusion_property reports fuzz security rules trust tenants erasure contact \
-               effects_property edge_input batch bulk_dedup load_report typed_columns upkeep_plans distribute restore upgrade
+               effects_property edge_input json_fast batch bulk_dedup load_report typed_columns upkeep_plans distribute restore upgrade
 REGRESS_OPTS = --inputdir=test --outputdir=.
 ISOLATION    = catalog_invalidation catalog_and_deletes concurrent_loads catalog_parallel load_locks \
                catalog_mid_statement

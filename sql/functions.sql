@@ -25,6 +25,7 @@
 \ir ingest/track_batch.sql
 \ir ingest/load_report.sql
 \ir ingest/event_content_hash.sql
+\ir ingest/json_fast.sql
 
 \ir profiles/values.sql
 \ir profiles/versions.sql

@@ -69,6 +69,7 @@
 
 #include "citus.h"
 #include "compat.h"
+#include "guc.h"
 #include "ingest.h"
 
 /* one entry: a logical table and its shard on this node */
@@ -304,6 +305,7 @@ ec_citus_init(void)
 	prev_process_utility = ProcessUtility_hook;
 	ProcessUtility_hook = ec_citus_process_utility;
 	RegisterXactCallback(ec_citus_xact_callback, NULL);
+	ec_citus_settings_init();
 }
 
 /* ---------------------------------------------------------------------
@@ -785,6 +787,18 @@ copy_needs_key(CopyStmt *stmt)
 	return true;
 }
 
+/* a COPY FROM into a Citus table of event_catalog that Citus runs itself */
+static bool
+copy_into_citus_table(CopyStmt *stmt)
+{
+	Oid			relid;
+
+	if (!stmt->is_from || stmt->relation == NULL)
+		return false;
+	relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+	return OidIsValid(relid) && ec_citus_settings_matter(relid);
+}
+
 /*
  * Run sql, an INSERT, as the caller, with its names resolved as owner
  * (the COPY's rows come from a function of the internal schema, which the
@@ -824,33 +838,25 @@ insert_as_caller(const char *sql, Oid owner)
 }
 
 /*
- * The workers see the settings of a load only when they are SET LOCAL in
- * a transaction with citus.propagate_set_commands = 'local' (or defaults
- * of the role or database): say so when this session changed one with a
- * plain SET, which reaches the coordinator alone.
+ * Without Citus's SET LOCAL propagation (src/citus_settings.c: another
+ * Citus release) the workers keep their own settings: say so when this
+ * session changed one, which then reaches the coordinator alone.
  */
 static void
-warn_unpropagated_settings(void)
+warn_unsent_settings(void)
 {
-	static const char *const names[] = {
-		"event_catalog.unknown_params", "event_catalog.unknown_events", "event_catalog.channels",
-		"event_catalog.on_invalid", "event_catalog.timestamp_format"
-	};
-	const char *propagate = GetConfigOption("citus.propagate_set_commands", true, false);
-
-	if (IsTransactionBlock() && propagate != NULL && strcmp(propagate, "local") == 0)
+	if (ec_citus_settings_sent())
 		return;
-	for (int i = 0; i < lengthof(names); i++)
+	for (int i = 0; i < ec_num_settings; i++)
 	{
-		const char *now = GetConfigOption(names[i], true, false);
-		const char *reset = GetConfigOptionResetString(names[i]);
+		const char *now = GetConfigOption(ec_setting_names[i], true, false);
+		const char *reset = GetConfigOptionResetString(ec_setting_names[i]);
 
 		if (now != NULL && reset != NULL && strcmp(now, reset) != 0)
 			ereport(WARNING,
 					(errmsg("%s = %s is set in this session only and does not reach the Citus workers",
-							names[i], now),
-					 errhint("In a transaction: SET citus.propagate_set_commands = 'local'; BEGIN; SET LOCAL %s = ...; COPY ...; COMMIT.",
-							 names[i])));
+							ec_setting_names[i], now),
+					 errhint("Set it as a default of the role or database on every node.")));
 	}
 }
 
@@ -925,7 +931,7 @@ copy_through_insert(ParseState *pstate, CopyStmt *stmt, QueryCompletion *qc)
 	appendStringInfo(&sql, ") SELECT %s FROM (SELECT event_catalog_internal.copy_lines() AS f OFFSET 0) s",
 					 sel.data);
 
-	warn_unpropagated_settings();
+	warn_unsent_settings();
 	started = GetCurrentTimestamp();
 	cstate = BeginCopyFrom(pstate, rel, NULL, NULL, false, NULL, stmt->attlist, stmt->options);
 	active_copy = cstate;
@@ -961,6 +967,8 @@ ec_citus_process_utility(PlannedStmt *pstmt, const char *queryString,
 		free_parsestate(pstate);
 		return;
 	}
+	if (IsA(pstmt->utilityStmt, CopyStmt) && copy_into_citus_table((CopyStmt *) pstmt->utilityStmt))
+		ec_citus_send_settings();
 	if (prev_process_utility)
 		prev_process_utility(pstmt, queryString, readOnlyTree, context,
 							 params, queryEnv, dest, qc);

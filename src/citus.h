@@ -23,6 +23,12 @@ extern uint32 ec_citus_lock_space(void);
 extern bool ec_citus_distributed(void);
 extern bool ec_citus_find_stored(Jsonb *event, int64 *event_id);
 
+/* the session's settings on the workers (src/citus_settings.c) */
+extern void ec_citus_settings_init(void);
+extern bool ec_citus_settings_matter(Oid relid);
+extern bool ec_citus_settings_sent(void);
+extern void ec_citus_send_settings(void);
+
 /* with ingest.h: the distribution key of an event, the probe's index */
 struct IngestState;
 struct EcValidation;

@@ -25,6 +25,13 @@ int			ec_enabled_channels = 0;
 static char *ec_channels_string = NULL;
 static char *ec_tenant_string = NULL;
 
+/* every setting, by name (a Citus coordinator sends them to the workers) */
+const char *const ec_setting_names[] = {
+	"event_catalog.unknown_params", "event_catalog.unknown_events", "event_catalog.channels",
+	"event_catalog.on_invalid", "event_catalog.timestamp_format", "event_catalog.tenant"
+};
+const int	ec_num_settings = lengthof(ec_setting_names);
+
 static const struct config_enum_entry unknown_params_options[] = {
 	{"warn", EC_UNKNOWN_PARAMS_WARN, false},
 	{"allow", EC_UNKNOWN_PARAMS_ALLOW, false},

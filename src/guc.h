@@ -45,6 +45,8 @@ extern int	ec_unknown_events;
 extern int	ec_on_invalid;
 extern int	ec_timestamp_format;
 extern int	ec_enabled_channels;
+extern const char *const ec_setting_names[];
+extern const int ec_num_settings;
 
 extern void ec_guc_init(void);
 extern int	ec_channel_from_name(const char *name, int len);

@@ -87,6 +87,9 @@ typedef enum EcOutcome
 extern Jsonb *ec_parse_raw_line(text *raw, char **error, EcProblemCode *code,
 								bool *blank);
 
+/* json_fast.c */
+extern Jsonb *ec_json_fast(const char *s, int len);
+
 /*
  * Lock tag classes (LOCKTAG field4) of our advisory-type locks; the SQL
  * advisory lock functions use 1 and 2 only, so no role can take these.

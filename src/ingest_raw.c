@@ -109,6 +109,7 @@ ec_parse_raw_line(text *raw, char **error, EcProblemCode *code, bool *blank)
 	NumberCheck nc = {false};
 	JsonParseErrorType err;
 	int			i;
+	Jsonb	   *result;
 
 	*blank = false;
 	*code = EC_PROBLEM_INVALID_JSON;
@@ -119,8 +120,7 @@ ec_parse_raw_line(text *raw, char **error, EcProblemCode *code, bool *blank)
 						  len, EC_EVENT_MAX_BYTES);
 		return NULL;
 	}
-	s = text_to_cstring(raw);
-	len = strlen(s);
+	s = VARDATA_ANY(raw);
 	for (i = 0; i < len; i++)
 		if (!isspace((unsigned char) s[i]))
 			break;
@@ -129,6 +129,13 @@ ec_parse_raw_line(text *raw, char **error, EcProblemCode *code, bool *blank)
 		*blank = true;
 		return NULL;
 	}
+
+	/* the common case in one pass (json_fast.c); the rest below */
+	if ((result = ec_json_fast(s, len)) != NULL)
+		return result;
+
+	s = text_to_cstring(raw);
+	len = strlen(s);
 	if (json_depth(s, len, EC_RAW_MAX_DEPTH) > EC_RAW_MAX_DEPTH)
 	{
 		*error = psprintf("JSON is nested more than %d levels deep", EC_RAW_MAX_DEPTH);

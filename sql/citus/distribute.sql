@@ -28,7 +28,7 @@ DECLARE
 	isolated	boolean;
 	role_names	text[];
 	role_tenants integer[];
-	ungranted	bigint := 0;
+	events_before boolean;
 BEGIN
 	IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
 		RAISE EXCEPTION 'event_catalog.distribute() needs the citus extension'
@@ -104,7 +104,14 @@ BEGIN
 	END IF;
 
 	-- the log and its derived state, colocated by person
-	IF NOT event_catalog_internal.is_citus_table('event_catalog.events') THEN
+	events_before := event_catalog_internal.is_citus_table('event_catalog.events');
+	IF NOT events_before THEN
+		-- the column grantees of events here are those of the workers'
+		-- events, whose shards copy them (citus_shard_created)
+		FOR t IN SELECT pg_catalog.pg_get_userbyid(x) FROM event_catalog_internal.events_column_grantees() x LOOP
+			PERFORM pg_catalog.run_command_on_workers(pg_catalog.format(
+				'GRANT INSERT (payload, raw_line) ON event_catalog.events TO %I', t));
+		END LOOP;
 		PERFORM pg_catalog.create_distributed_table('event_catalog.events', 'person_key',
 													colocate_with => 'none');
 		done := done + 1;
@@ -124,23 +131,16 @@ BEGIN
 		END IF;
 	END LOOP;
 
-	-- column privileges do not reach the shards (Citus copies table grants
-	-- only, and refuses column grants): the loaders' INSERT on the event
-	-- columns, on the key the coordinator adds and on the columns whose
-	-- defaults it evaluates (event_id, received_at, has_effects), given on
-	-- every shard of events (again at each call: run it after moving or
-	-- splitting shards)
-	FOR t IN SELECT DISTINCT x.grantee::pg_catalog.regrole::text
-			   FROM pg_catalog.pg_attribute a, pg_catalog.aclexplode(a.attacl) x
-			  WHERE a.attrelid = 'event_catalog.events'::pg_catalog.regclass AND a.attname = 'raw_line'
-				AND x.privilege_type = 'INSERT' AND x.grantee <> 0 LOOP
-		-- over connections of their own, which do not see the shards this
-		-- transaction created: those get them at the next call
-		SELECT pg_catalog.count(*) FILTER (WHERE NOT r.success) OPERATOR(pg_catalog.+) ungranted
-		  INTO ungranted
-		  FROM pg_catalog.run_command_on_shards('event_catalog.events',
-			pg_catalog.format('GRANT INSERT (payload, raw_line, person_key, event_id, received_at, has_effects) ON %%s TO %I', t)) r;
-	END LOOP;
+	-- the loaders' column privileges on the shards of events: each shard
+	-- gets them on its node as it is created (citus_shard_created, below);
+	-- shards created before that trigger existed get them here
+	IF events_before THEN
+		FOR t IN SELECT pg_catalog.pg_get_userbyid(x) FROM event_catalog_internal.events_column_grantees() x LOOP
+			PERFORM pg_catalog.run_command_on_shards('event_catalog.events',
+				pg_catalog.format('GRANT INSERT (%s) ON %%s TO %I',
+								  event_catalog_internal.events_shard_insert_columns(), t));
+		END LOOP;
+	END IF;
 
 	-- the functions that read distributed tables, as Citus can run them
 	PERFORM event_catalog_internal.citus_functions();
@@ -152,14 +152,77 @@ BEGIN
 	END IF;
 
 	RETURN CASE WHEN done = 0 THEN 'already distributed'
-				ELSE pg_catalog.format('distributed over %s workers (%s tables)', workers, done) END
-		OPERATOR(pg_catalog.||) CASE WHEN ungranted = 0 THEN ''
-				ELSE '; run distribute() again after this commits: the loaders'' column privileges could not reach the new shards' END;
+				ELSE pg_catalog.format('distributed over %s workers (%s tables)', workers, done) END;
 END
 $$;
 COMMENT ON FUNCTION event_catalog.distribute() IS
 	'On a Citus coordinator: the catalog becomes reference tables, events and all derived state distributed tables colocated by person. Idempotent.';
 REVOKE ALL ON FUNCTION event_catalog.distribute() FROM PUBLIC;
+
+-- The roles given INSERT on the event columns of events (the writers):
+-- event_catalog_writer, and the roles the operator gave them to.
+CREATE OR REPLACE FUNCTION event_catalog_internal.events_column_grantees()
+RETURNS SETOF pg_catalog.oid
+LANGUAGE sql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT DISTINCT x.grantee
+	  FROM pg_catalog.pg_attribute a, pg_catalog.aclexplode(a.attacl) x
+	 WHERE a.attrelid = 'event_catalog.events'::pg_catalog.regclass AND a.attname = 'raw_line'
+	   AND x.privilege_type = 'INSERT' AND x.grantee <> 0
+$$;
+REVOKE ALL ON FUNCTION event_catalog_internal.events_column_grantees() FROM PUBLIC;
+
+-- What the writers insert into a shard of events: the event columns, the
+-- key the coordinator adds and the columns whose defaults it evaluates
+-- (the sequence's event_id, received_at, has_effects).  Column privileges
+-- do not reach the shards otherwise: Citus copies table grants to the
+-- shards it creates, and refuses column grants on distributed tables.
+CREATE OR REPLACE FUNCTION event_catalog_internal.events_shard_insert_columns()
+RETURNS text
+LANGUAGE sql
+IMMUTABLE
+AS $$ SELECT 'payload, raw_line, person_key, event_id, received_at, has_effects' $$;
+REVOKE ALL ON FUNCTION event_catalog_internal.events_shard_insert_columns() FROM PUBLIC;
+
+-- On every node: a shard of events that Citus creates there (distribute(),
+-- a shard move or split, the rebalancer) gets the writers' column
+-- privileges of the node's own events as it is created, in the same
+-- transaction, whoever creates it (the creator owns it then).  Other
+-- tables, and every table before distribute(), are left alone.
+CREATE OR REPLACE FUNCTION event_catalog_internal.citus_shard_created()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	shard		pg_catalog.oid;
+	grantee		text;
+BEGIN
+	FOR shard IN SELECT c.objid FROM pg_catalog.pg_event_trigger_ddl_commands() c
+				  WHERE c.schema_name = 'event_catalog' AND c.object_type = 'table'
+					AND c.object_identity ~ '^event_catalog\.events_[0-9]+$' LOOP
+		IF NOT EXISTS (SELECT FROM pg_catalog.pg_attribute
+					   WHERE attrelid = 'event_catalog.events'::pg_catalog.regclass
+						 AND attname = 'person_key' AND NOT attisdropped) THEN
+			RETURN;				-- not distributed
+		END IF;
+		FOR grantee IN SELECT pg_catalog.pg_get_userbyid(x) FROM event_catalog_internal.events_column_grantees() x LOOP
+			EXECUTE pg_catalog.format('GRANT INSERT (%s) ON %s TO %I',
+									  event_catalog_internal.events_shard_insert_columns(),
+									  shard::pg_catalog.regclass, grantee);
+		END LOOP;
+	END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION event_catalog_internal.citus_shard_created() FROM PUBLIC;
+
+CREATE EVENT TRIGGER event_catalog_citus_shards ON ddl_command_end
+	WHEN TAG IN ('CREATE TABLE')
+	EXECUTE FUNCTION event_catalog_internal.citus_shard_created();
+COMMENT ON EVENT TRIGGER event_catalog_citus_shards IS
+	'On a Citus node: the writers'' column privileges on each shard of events created there.';
 
 -- whether a table of the extension is a Citus table already
 CREATE OR REPLACE FUNCTION event_catalog_internal.is_citus_table(rel text)

@@ -4,8 +4,13 @@
  *	  the triggers of ingest/triggers.sql, src/ingest_*.c).
  */
 
+-- event_id is drawn 100 at a time per session (CACHE 100): a value taken
+-- from the sequence costs a buffer lock and, every 32, a WAL record, 3% of
+-- a COPY's time.  Ids therefore follow the order of storing within a
+-- session, not across sessions, and a session leaves a gap of up to 99;
+-- nothing orders by event_id (ties between events are broken by content).
 CREATE TABLE event_catalog.events (
-	event_id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	event_id		bigint GENERATED ALWAYS AS IDENTITY (CACHE 100) PRIMARY KEY,
 	tenant			integer NOT NULL,
 	event_key		text NOT NULL,
 	customer_id		text COLLATE "C",

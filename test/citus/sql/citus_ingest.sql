@@ -18,7 +18,7 @@ SET LOCAL event_catalog.on_invalid = quarantine;
 INSERT INTO event_catalog.events (person_key, payload) VALUES
   ('c3', '{"tenant": 567, "timestamp": "2026-06-09T10:15:00Z", "event": "ootb_nope", "customer": "c3"}');
 COMMIT;
-SELECT tenant, event_key, customer_id, person_key FROM event_catalog.events ORDER BY event_id;
-SELECT tenant, event_key, duplicates FROM event_catalog.duplicate_counts;
-SELECT tenant, customer_id, problems -> 0 ->> 'code' AS code FROM event_catalog.rejected_events;
-SELECT tenant, customer_id, email, allow_email FROM event_catalog.customers;
+SELECT tenant, event_key, customer_id, person_key FROM event_catalog.events WHERE tenant = 567 ORDER BY event_id;
+SELECT tenant, event_key, duplicates FROM event_catalog.duplicate_counts WHERE tenant = 567;
+SELECT tenant, customer_id, problems -> 0 ->> 'code' AS code FROM event_catalog.rejected_events WHERE tenant = 567;
+SELECT tenant, customer_id, email, allow_email FROM event_catalog.customers WHERE tenant = 567;

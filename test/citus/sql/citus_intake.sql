@@ -19,7 +19,8 @@ COMMIT;
 -- the load: recorded on the coordinator, counted on the workers
 SELECT lines, stored, stored_with_warnings, duplicates, quarantined, skipped, quarantined_by_code
 FROM event_catalog.load_report();
--- a plain SET reaches the coordinator only: the COPY says so
+-- a plain SET reaches the workers too (test citus_settings): quarantined,
+-- without a warning
 SET event_catalog.on_invalid = quarantine;
 COPY event_catalog.events (raw_line) FROM STDIN;
 {"tenant": 700, "timestamp": "2026-06-09T10:15:30Z", "event": "ootb_nope", "customer": "k3"}
