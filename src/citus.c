@@ -47,6 +47,7 @@
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/table.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_proc.h"
@@ -61,6 +62,7 @@
 #include "parser/parser.h"
 #include "tcop/tcopprot.h"
 #include "tcop/utility.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -756,8 +758,9 @@ ec_copy_lines(PG_FUNCTION_ARGS)
 }
 
 /*
- * A COPY FROM STDIN into events (text or csv) that does not give
- * person_key, after distribute(): run as an INSERT that computes it.
+ * A COPY FROM STDIN, a server file or a program into events (text or csv)
+ * that does not give person_key, after distribute(): run as an INSERT
+ * that computes it.
  */
 static bool
 copy_needs_key(CopyStmt *stmt)
@@ -766,8 +769,7 @@ copy_needs_key(CopyStmt *stmt)
 	ListCell   *lc;
 
 	if (!stmt->is_from || stmt->relation == NULL || stmt->query != NULL ||
-		stmt->filename != NULL || stmt->is_program || stmt->whereClause != NULL ||
-		stmt->attlist == NIL)
+		stmt->whereClause != NULL || stmt->attlist == NIL)
 		return false;
 	relid = RangeVarGetRelid(stmt->relation, NoLock, true);
 	if (!OidIsValid(relid) || relid != events_relid() ||
@@ -933,7 +935,20 @@ copy_through_insert(ParseState *pstate, CopyStmt *stmt, QueryCompletion *qc)
 
 	warn_unsent_settings();
 	started = GetCurrentTimestamp();
-	cstate = BeginCopyFrom(pstate, rel, NULL, NULL, false, NULL, stmt->attlist, stmt->options);
+	/* a server file or program: the privileges COPY itself asks for */
+	if (stmt->is_program && !has_privs_of_role(GetUserId(), ROLE_PG_EXECUTE_SERVER_PROGRAM))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be superuser or have privileges of the pg_execute_server_program role to COPY to or from an external program"),
+				 errhint("Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.")));
+	if (stmt->filename != NULL && !stmt->is_program &&
+		!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be superuser or have privileges of the pg_read_server_files role to COPY from a file"),
+				 errhint("Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.")));
+	cstate = BeginCopyFrom(pstate, rel, NULL, stmt->filename, stmt->is_program, NULL,
+						   stmt->attlist, stmt->options);
 	active_copy = cstate;
 	active_natts = list_length(stmt->attlist);
 	PG_TRY();

@@ -446,6 +446,25 @@ END
 $$;
 REVOKE ALL ON FUNCTION event_catalog_internal.citus_load_report(bigint) FROM PUBLIC;
 
+-- command on every worker, over Citus's connections of their own (which
+-- see what has committed); an error names the worker
+CREATE OR REPLACE FUNCTION event_catalog_internal.citus_run_on_workers(command text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r	record;
+BEGIN
+	FOR r IN SELECT w.nodename, w.nodeport, w.result
+			   FROM pg_catalog.run_command_on_workers(command) w WHERE NOT w.success LOOP
+		RAISE EXCEPTION 'event_catalog failed on worker %:%: %', r.nodename, r.nodeport, r.result
+			USING ERRCODE = 'external_routine_exception', DETAIL = command;
+	END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION event_catalog_internal.citus_run_on_workers(text) FROM PUBLIC;
+
 -- build_profile_functions() on a coordinator: every worker builds its own
 -- merge functions from its copy of customers (Citus sends the ALTER TABLE
 -- of a column to every node, not the functions generated from it), and
@@ -461,17 +480,12 @@ AS $$
 DECLARE
 	r	record;
 BEGIN
-	FOR r IN
-		SELECT w.nodename || ':' || w.nodeport AS node, w.result
-		  FROM pg_catalog.run_command_on_workers('SELECT event_catalog.build_profile_functions()') w
-		 WHERE NOT w.success
-		UNION ALL
-		SELECT s.shardid::text, s.result
-		  FROM pg_catalog.run_command_on_shards('event_catalog.customers',
-				$q$SELECT event_catalog_internal.citus_recompute_stale_customers('%s')$q$) s
-		 WHERE NOT s.success
-	LOOP
-		RAISE EXCEPTION 'build_profile_functions() failed on %: %', r.node, r.result
+	PERFORM event_catalog_internal.citus_run_on_workers('SELECT event_catalog.build_profile_functions()');
+	FOR r IN SELECT s.shardid, s.result
+			   FROM pg_catalog.run_command_on_shards('event_catalog.customers',
+						$q$SELECT event_catalog_internal.citus_recompute_stale_customers('%s')$q$) s
+			  WHERE NOT s.success LOOP
+		RAISE EXCEPTION 'recomputing the customers of shard % failed: %', r.shardid, r.result
 			USING ERRCODE = 'external_routine_exception';
 	END LOOP;
 END
@@ -500,26 +514,15 @@ REVOKE ALL ON FUNCTION event_catalog_internal.citus_recompute_stale_customers(pg
 -- already in its range is left alone.
 CREATE OR REPLACE FUNCTION event_catalog_internal.citus_worker_id_ranges()
 RETURNS void
-LANGUAGE plpgsql
+LANGUAGE sql
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-	r	record;
-BEGIN
-	FOR r IN
-		SELECT w.nodename, w.nodeport, w.result
-		  FROM pg_catalog.run_command_on_workers($q$
-			SELECT pg_catalog.setval(s.seq, (g.groupid::bigint OPERATOR(pg_catalog.<<) 48), false)
-			  FROM (SELECT pg_catalog.pg_get_serial_sequence('event_catalog.rejected_events', 'rejected_id')::pg_catalog.regclass AS seq) s,
-				   pg_catalog.pg_dist_local_group g, pg_catalog.pg_sequences q
-			 WHERE q.schemaname OPERATOR(pg_catalog.=) 'event_catalog'
-			   AND q.sequencename OPERATOR(pg_catalog.=) 'rejected_events_rejected_id_seq'
-			   AND COALESCE(q.last_value, 0) OPERATOR(pg_catalog.<) (g.groupid::bigint OPERATOR(pg_catalog.<<) 48)$q$) w
-		 WHERE NOT w.success
-	LOOP
-		RAISE EXCEPTION 'setting the quarantine id range on %:% failed: %', r.nodename, r.nodeport, r.result
-			USING ERRCODE = 'external_routine_exception';
-	END LOOP;
-END
+	SELECT event_catalog_internal.citus_run_on_workers($q$
+		SELECT pg_catalog.setval(s.seq, (g.groupid::bigint OPERATOR(pg_catalog.<<) 48), false)
+		  FROM (SELECT pg_catalog.pg_get_serial_sequence('event_catalog.rejected_events', 'rejected_id')::pg_catalog.regclass AS seq) s,
+			   pg_catalog.pg_dist_local_group g, pg_catalog.pg_sequences q
+		 WHERE q.schemaname OPERATOR(pg_catalog.=) 'event_catalog'
+		   AND q.sequencename OPERATOR(pg_catalog.=) 'rejected_events_rejected_id_seq'
+		   AND COALESCE(q.last_value, 0) OPERATOR(pg_catalog.<) (g.groupid::bigint OPERATOR(pg_catalog.<<) 48)$q$)
 $$;
 REVOKE ALL ON FUNCTION event_catalog_internal.citus_worker_id_ranges() FROM PUBLIC;
