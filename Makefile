@@ -30,7 +30,7 @@ DATA_built  = sql/event_catalog--$(EXTVERSION).sql sql/event_catalog--1.0--1.1.s
 REGRESS      = setup catalog validate validate_events guc define_event \
                cache_invalidation hostile ingest profiles profiles_property \
                self_exclusion self_exclusion_property reports fuzz security rules trust tenants erasure contact \
-               effects_property edge_input json_fast batch bulk_dedup load_report typed_columns upkeep_plans distribute restore upgrade
+               effects_property edge_input json_fast stashed_writes batch bulk_dedup load_report typed_columns upkeep_plans distribute restore upgrade
 REGRESS_OPTS = --inputdir=test --outputdir=.
 ISOLATION    = catalog_invalidation catalog_and_deletes concurrent_loads catalog_parallel load_locks \
                catalog_mid_statement

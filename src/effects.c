@@ -33,6 +33,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -154,6 +155,51 @@ emit_event_write(ReturnSetInfo *rsinfo, TupleTableSlot *slot, const WriteColumns
 }
 
 /*
+ * The profile writes the insert trigger stashed for the ids the running
+ * merge passes to event_writes (ec_apply_effects sets them for the call),
+ * in the same order: then event_writes reads nothing back.
+ */
+static EcStashedWrite **active_writes = NULL;
+static int	nactive_writes = 0;
+
+/* are the stashed writes those of exactly these ids, in this order? */
+static bool
+stash_matches(Datum *ids, bool *idnulls, int nids)
+{
+	if (active_writes == NULL || nids != nactive_writes)
+		return false;
+	for (int i = 0; i < nids; i++)
+		if (idnulls[i] || DatumGetInt64(ids[i]) != active_writes[i]->event_id)
+			return false;
+	return true;
+}
+
+/* emit the stashed writes, as event_write would have read them back */
+static void
+emit_stashed_writes(ReturnSetInfo *rsinfo)
+{
+	for (int i = 0; i < nactive_writes; i++)
+	{
+		EcStashedWrite *w = active_writes[i];
+		Datum		values[7];
+		bool		nulls[7] = {false};
+
+		if (w->vals == NULL)
+			continue;			/* no profile value */
+		values[0] = Int32GetDatum(w->tenant);
+		values[1] = CStringGetTextDatum(w->customer_id);
+		values[2] = JsonbPGetDatum(w->vals);
+		values[4] = TimestampTzGetDatum(w->occurred_at);
+		values[3] = DirectFunctionCall2(ec_write_version, values[4],
+										DirectFunctionCall1(textin,
+															DirectFunctionCall1(uuid_out, UUIDPGetDatum(&w->digest))));
+		values[5] = Int64GetDatum(w->event_id);
+		nulls[6] = true;		/* update_id: not an API write */
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
+/*
  * Leaf entries event_writes reads past, looking for the next id in an
  * ascending list, before it descends the index again from that id: the ids
  * of a statement's events with effects are usually close together, and a
@@ -194,6 +240,11 @@ ec_event_writes(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	deconstruct_array(arr, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
 					  &ids, &idnulls, &nids);
+	if (stash_matches(ids, idnulls, nids))
+	{
+		emit_stashed_writes(rsinfo);
+		return (Datum) 0;
+	}
 	/* the ids without nulls; are they strictly ascending? */
 	for (int i = 0; i < nids; i++)
 	{
@@ -334,8 +385,25 @@ prepare_plans(Oid namespace)
 static void
 run_call(SPIPlanPtr plan, Datum *values)
 {
-	int			ret = SPI_execute_plan(plan, values, NULL, false, 0);
+	int			nestlevel = NewGUCNestLevel();
+	int			ret;
 
+	/*
+	 * The merge sorts and groups the statement's writes: give it the
+	 * memory of a bulk operation, maintenance_work_mem, so that a large
+	 * load's writes are sorted in memory instead of on disk (measured: a
+	 * fifth of the merge of 60,000 writes)
+	 */
+	if (maintenance_work_mem > work_mem)
+	{
+		char		kb[32];
+
+		snprintf(kb, sizeof(kb), "%d", maintenance_work_mem);
+		(void) set_config_option("work_mem", kb, PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	}
+	ret = SPI_execute_plan(plan, values, NULL, false, 0);
+	AtEOXact_GUC(true, nestlevel);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not apply event effects: %s", SPI_result_code_string(ret));
 }
@@ -358,6 +426,8 @@ ec_apply_effects(List *pending, Oid namespace)
 	Datum	   *tenants;
 	Datum	   *customers;
 	Datum		values[2];
+	EcStashedWrite **writes;
+	int			stashed = 0;
 
 	foreach(lc, pending)
 	{
@@ -372,6 +442,7 @@ ec_apply_effects(List *pending, Oid namespace)
 		return;
 
 	ids = palloc(sizeof(Datum) * nids);
+	writes = palloc(sizeof(EcStashedWrite *) * nids);
 	tenants = palloc(sizeof(Datum) * Max(nexcluded, 1));
 	customers = palloc(sizeof(Datum) * Max(nexcluded, 1));
 	nids = nexcluded = 0;
@@ -380,7 +451,11 @@ ec_apply_effects(List *pending, Oid namespace)
 		EcPendingEffects *pe = (EcPendingEffects *) lfirst(lc);
 
 		for (int i = 0; i < pe->n; i++)
+		{
+			if (i < pe->nstashed && stashed == nids)
+				writes[stashed++] = &pe->stashed[i];
 			ids[nids++] = Int64GetDatum(pe->ids[i]);
+		}
 		for (int i = 0; i < pe->nexcluded; i++)
 		{
 			tenants[nexcluded] = Int32GetDatum(pe->excluded[i].tenant);
@@ -392,7 +467,22 @@ ec_apply_effects(List *pending, Oid namespace)
 	prepare_plans(namespace);
 	values[0] = PointerGetDatum(construct_array(ids, nids, INT8OID, sizeof(int64),
 												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	run_call(merge_plan, values);
+	/* the writes the insert trigger stashed, when it stashed every one */
+	if (stashed == nids)
+	{
+		active_writes = writes;
+		nactive_writes = nids;
+	}
+	PG_TRY();
+	{
+		run_call(merge_plan, values);
+	}
+	PG_FINALLY();
+	{
+		active_writes = NULL;
+		nactive_writes = 0;
+	}
+	PG_END_TRY();
 	if (nexcluded > 0)
 	{
 		values[0] = PointerGetDatum(construct_array(tenants, nexcluded, INT4OID,

@@ -52,6 +52,8 @@ typedef struct IngestState
 	AttrNumber	att_raw_line;
 	AttrNumber	att_person_key;	/* after distribute() only, else 0 */
 	Oid			content_index;
+	bool		sole_row_trigger;	/* no other BEFORE INSERT row trigger: the
+									 * row stored is the row this trigger returns */
 	struct EcTenantScope *tenant_scope;	/* tenant.c, read at the first row */
 	struct EcNewEvents *new_events; /* ingest_dedup.c, at the first probe of a bulk statement */
 } IngestState;
@@ -114,12 +116,31 @@ typedef struct EcCustomer
 	char	   *customer_id;
 } EcCustomer;
 
+/*
+ * The profile write of an event with effects, as the insert trigger had it
+ * in hand (ingest_trigger.c), so that the statement's merge need not read
+ * the event back (event_writes, effects.c).  vals is NULL when the event
+ * carries no profile value.
+ */
+typedef struct EcStashedWrite
+{
+	int64		event_id;
+	int32		tenant;
+	TimestampTz occurred_at;
+	pg_uuid_t	digest;
+	char	   *customer_id;
+	Jsonb	   *vals;
+} EcStashedWrite;
+
 typedef struct EcPendingEffects
 {
 	SubTransactionId subid;
 	int			n;				/* event ids */
 	int			cap;
 	int64	   *ids;
+	int			nstashed;		/* the writes of ids[0 .. nstashed - 1] */
+	int			capstashed;
+	EcStashedWrite *stashed;
 	uint32		buckets[EC_BUCKETS / 32];	/* their customers' buckets */
 	int			nexcluded;		/* customers with self-exclusion events */
 	int			capexcluded;

@@ -25,6 +25,7 @@
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_proc.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -47,6 +48,7 @@
 #include "problems.h"
 #include "tenant.h"
 #include "validate.h"
+#include "versions.h"
 
 PG_FUNCTION_INFO_V1(ec_events_before_insert);
 PG_FUNCTION_INFO_V1(ec_events_refuse_change);
@@ -62,6 +64,12 @@ static int64 last_duplicate_id = 0;
  * TopTransactionContext.
  */
 static List *pending_effects = NIL;
+
+/*
+ * Bytes of profile writes stashed for the running statement's merge; past
+ * maintenance_work_mem the merge reads the rest back from the table.
+ */
+static Size stashed_bytes = 0;
 static bool callbacks_registered = false;
 
 /*
@@ -117,6 +125,7 @@ ingest_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PREPARE:
 			/* their memory goes with the transaction */
 			pending_effects = NIL;
+			stashed_bytes = 0;
 			single_event_statement = false;
 			ec_dedup_end_xact();
 			break;
@@ -163,12 +172,46 @@ grow(void *array, int n, int *cap, Size size)
 }
 
 /*
- * Remember a stored event whose effects the statement trigger applies:
- * its id, its customer's bucket, and its customer when it is one of the
- * self-exclusion lifecycle events.
+ * Stash the profile write of a stored event with effects in pe (in
+ * TopTransactionContext), as event_writes would read it back: its values
+ * (NULL when it carries none), customer, instant and digest.
  */
 static void
-remember_effect(int64 event_id, const EcValidation *v)
+stash_write(EcPendingEffects *pe, int64 event_id, const EcValidation *v,
+			Jsonb *payload, const pg_uuid_t *digest)
+{
+	Jsonb	   *vals = ec_profile_values_of(v->def, payload);
+	MemoryContext oldcxt = MemoryContextSwitchTo(TopTransactionContext);
+	EcStashedWrite *w;
+
+	pe->stashed = grow(pe->stashed, pe->nstashed, &pe->capstashed, sizeof(EcStashedWrite));
+	w = &pe->stashed[pe->nstashed++];
+	w->event_id = event_id;
+	w->tenant = v->tenant;
+	w->occurred_at = v->occurred_at;
+	w->digest = *digest;
+	w->customer_id = pnstrdup(v->customer, v->customer_len);
+	w->vals = NULL;
+	if (JB_ROOT_COUNT(vals) > 0)
+	{
+		w->vals = palloc(VARSIZE(vals));
+		memcpy(w->vals, vals, VARSIZE(vals));
+		stashed_bytes += VARSIZE(vals);
+	}
+	stashed_bytes += sizeof(EcStashedWrite) + v->customer_len + 1;
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * Remember a stored event whose effects the statement trigger applies:
+ * its id, its customer's bucket, and its customer when it is one of the
+ * self-exclusion lifecycle events; with the payload and digest (not for a
+ * restored row), its profile write, while every earlier id of the
+ * statement has one and the stash is within maintenance_work_mem.
+ */
+static void
+remember_effect(int64 event_id, const EcValidation *v, Jsonb *payload,
+				const pg_uuid_t *digest)
 {
 	SubTransactionId subid = GetCurrentSubTransactionId();
 	EcPendingEffects *pe = NULL;
@@ -190,6 +233,9 @@ remember_effect(int64 event_id, const EcValidation *v)
 		pending_effects = lappend(pending_effects, pe);
 		MemoryContextSwitchTo(oldcxt);
 	}
+	if (payload != NULL && pe->nstashed == pe->n &&
+		stashed_bytes < (Size) maintenance_work_mem * 1024)
+		stash_write(pe, event_id, v, payload, digest);
 	pe->ids = grow(pe->ids, pe->n, &pe->cap, sizeof(int64));
 	pe->ids[pe->n++] = event_id;
 	bucket = ec_customer_bucket_of(v->tenant, v->customer, v->customer_len);
@@ -205,6 +251,35 @@ remember_effect(int64 event_id, const EcValidation *v)
 		c->customer_id = pnstrdup(v->customer, v->customer_len);
 		MemoryContextSwitchTo(oldcxt);
 	}
+}
+
+/* free the pending effects the statement trigger applied (TopTransactionContext) */
+static void
+free_effects(List *effects)
+{
+	ListCell   *lc;
+
+	foreach(lc, effects)
+	{
+		EcPendingEffects *pe = (EcPendingEffects *) lfirst(lc);
+
+		for (int i = 0; i < pe->nstashed; i++)
+		{
+			pfree(pe->stashed[i].customer_id);
+			if (pe->stashed[i].vals)
+				pfree(pe->stashed[i].vals);
+		}
+		if (pe->stashed)
+			pfree(pe->stashed);
+		for (int i = 0; i < pe->nexcluded; i++)
+			pfree(pe->excluded[i].customer_id);
+		if (pe->excluded)
+			pfree(pe->excluded);
+		if (pe->ids)
+			pfree(pe->ids);
+		pfree(pe);
+	}
+	list_free(effects);
 }
 
 /* ---------------------------------------------------------------------
@@ -250,6 +325,16 @@ ingest_state(FmgrInfo *flinfo, Relation rel)
 		if (st->att_person_key < 0)
 			st->att_person_key = 0;
 		st->content_index = ec_content_index(rel, st);
+		st->sole_row_trigger = true;
+		for (int i = 0; rel->trigdesc != NULL && i < rel->trigdesc->numtriggers; i++)
+		{
+			Trigger    *t = &rel->trigdesc->triggers[i];
+
+			if (t->tgfoid != flinfo->fn_oid && t->tgenabled != TRIGGER_DISABLED &&
+				TRIGGER_TYPE_MATCHES(t->tgtype, TRIGGER_TYPE_ROW, TRIGGER_TYPE_BEFORE,
+									 TRIGGER_TYPE_INSERT))
+				st->sole_row_trigger = false;
+		}
 		flinfo->fn_extra = st;
 	}
 	return st;
@@ -312,7 +397,7 @@ restore_stored_row(Relation rel, IngestState *st, HeapTuple tuple)
 			t = DatumGetTextPP(d);
 			v.customer = VARDATA_ANY(t);
 			v.customer_len = VARSIZE_ANY_EXHDR(t);
-			remember_effect(id, &v);
+			remember_effect(id, &v, NULL, NULL);
 		}
 	}
 	ec_dedup_note_stored(NULL);
@@ -551,7 +636,8 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 		Datum		id = heap_getattr(tuple, st->att_event_id, desc, &isnull);
 
 		if (has_effects && !isnull)
-			remember_effect(DatumGetInt64(id), &v);
+			remember_effect(DatumGetInt64(id), &v,
+							st->sole_row_trigger ? payload : NULL, hash);
 		ec_load_outcome(EC_OUTCOME_STORED, isnull ? 0 : DatumGetInt64(id), problems, &v, 0);
 	}
 
@@ -636,6 +722,7 @@ ec_events_after_statement(PG_FUNCTION_ARGS)
 	counts = ec_take_duplicate_counts();
 	effects = pending_effects;
 	pending_effects = NIL;
+	stashed_bytes = 0;
 	if (counts == NIL && effects == NIL)
 		PG_RETURN_POINTER(NULL);
 
@@ -654,5 +741,6 @@ ec_events_after_statement(PG_FUNCTION_ARGS)
 		ec_apply_effects(effects, function_schema(fcinfo->flinfo->fn_oid));
 	ec_restore_user(&saved);
 	SPI_finish();
+	free_effects(effects);
 	PG_RETURN_POINTER(NULL);
 }

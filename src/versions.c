@@ -47,6 +47,17 @@ ec_version_cmp(const char *a, int alen, const char *b, int blen)
 	return (alen > blen) - (alen < blen);
 }
 
+/* n (0 <= n < 10^width) as width decimal digits, zero-padded, at s */
+static void
+put_digits(char *s, int n, int width)
+{
+	for (int i = width - 1; i >= 0; i--)
+	{
+		s[i] = '0' + n % 10;
+		n /= 10;
+	}
+}
+
 /*
  * write_version(at, digest): the version of a write at that time; null for
  * an infinite time, as to_char() gives.
@@ -70,9 +81,25 @@ ec_write_version(PG_FUNCTION_ARGS)
 
 	initStringInfo(&buf);
 	if (tm.tm_year >= 1 && tm.tm_year <= 9999)
-		appendStringInfo(&buf, "%04d-%02d-%02d %02d:%02d:%02d.%06d",
-						 tm.tm_year, tm.tm_mon, tm.tm_mday,
-						 tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
+	{
+		/* YYYY-MM-DD HH:MI:SS.US, by hand: a merge formats one per write */
+		char		s[26];
+
+		put_digits(s, tm.tm_year, 4);
+		s[4] = '-';
+		put_digits(s + 5, tm.tm_mon, 2);
+		s[7] = '-';
+		put_digits(s + 8, tm.tm_mday, 2);
+		s[10] = ' ';
+		put_digits(s + 11, tm.tm_hour, 2);
+		s[13] = ':';
+		put_digits(s + 14, tm.tm_min, 2);
+		s[16] = ':';
+		put_digits(s + 17, tm.tm_sec, 2);
+		s[19] = '.';
+		put_digits(s + 20, (int) fsec, 6);
+		appendBinaryStringInfo(&buf, s, 26);
+	}
 	else
 	{
 		/* BC or five-digit years: whatever to_char() makes of them */

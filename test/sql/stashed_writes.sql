@@ -1,0 +1,86 @@
+-- stashed_writes: the insert trigger hands the statement's merge the
+-- profile write of each event it stores (effects.c, event_writes), up to
+-- maintenance_work_mem; past that, or when another BEFORE INSERT row
+-- trigger may change or drop the row, the merge reads the events back.
+-- Both ways give the same customers and consent history.
+SET client_min_messages = warning;
+
+-- 8,000 profile writes of 40 customers (more than 1 MB stashed), out of
+-- time order, with consent changes, empty values and a self-exclusion journey
+CREATE TEMP TABLE feed AS
+SELECT i, jsonb_build_object(
+		'tenant', 0, 'event', 'ootb_user_details_update', 'customer', 'sw-' || (i % 40),
+		'timestamp', to_char(timestamptz '2026-03-01 00:00:00+00' + ((i * 7919) % 8000) * interval '1 minute',
+							 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+		'context', jsonb_strip_nulls(jsonb_build_object(
+			'ootb_email', CASE WHEN i % 3 = 0 THEN 'u' || i || '@example.com' WHEN i % 17 = 0 THEN '' END,
+			'ootb_allow_email', CASE i % 4 WHEN 0 THEN 'Yes' WHEN 1 THEN 'No' END,
+			'ootb_allow_sms', CASE WHEN i % 5 = 0 THEN 'Yes' END,
+			'ootb_country', (ARRAY['MT', 'DE', 'FR'])[1 + i % 3],
+			'ootb_first_name', 'first name ' || (i % 11), 'ootb_last_name', 'a last name of some length ' || i,
+			'ootb_city', 'a city of some length ' || i))) AS e
+FROM generate_series(1, 8000) i
+UNION ALL
+SELECT 1000 + k, jsonb_build_object('tenant', 0, 'event', ev, 'customer', 'sw-1',
+		'timestamp', ts, 'context', ctx)
+FROM (VALUES (1, 'ootb_self_exclusion_initiated', '2026-03-01T02:00:00Z',
+			  '{"ootb_exclusion_type": 0, "ootb_self_exclusion_expiry_date": "2026-12-01T00:00:00Z"}'::jsonb),
+			 (2, 'ootb_self_exclusion_lifted', '2026-03-01T05:00:00Z', '{}')) v(k, ev, ts, ctx);
+
+-- the state of a tenant's customers, consent history and episodes (without
+-- event ids, which differ when the events are stored again)
+CREATE FUNCTION pg_temp.state(t integer) RETURNS TABLE (what text, row_text text) LANGUAGE sql AS $$
+	SELECT 'customer', to_jsonb(c)::text FROM event_catalog.customers c WHERE c.tenant = t
+	UNION ALL
+	SELECT 'consent', (to_jsonb(l) - 'event_id')::text FROM event_catalog.consent_log l WHERE l.tenant = t
+	UNION ALL
+	SELECT 'episode', (to_jsonb(s) - 'first_event_id' - 'last_event_id')::text
+	FROM event_catalog.self_exclusions s WHERE s.tenant = t
+$$;
+
+-- one statement, every write stashed
+INSERT INTO event_catalog.events (payload) SELECT jsonb_set(e, '{tenant}', '92') FROM feed ORDER BY i;
+CREATE TEMP TABLE stashed AS SELECT * FROM pg_temp.state(92);
+SELECT what, count(*) FROM stashed GROUP BY 1 ORDER BY 1;
+
+-- the same events again after deleting them, with 1 MB for the stash: it
+-- fills up, and the merge reads every event back
+DELETE FROM event_catalog.events WHERE tenant = 92;
+SELECT count(*) AS left_after_delete FROM pg_temp.state(92);
+SET maintenance_work_mem = '1MB';
+INSERT INTO event_catalog.events (payload) SELECT jsonb_set(e, '{tenant}', '92') FROM feed ORDER BY i;
+RESET maintenance_work_mem;
+SELECT count(*) AS differences
+FROM ((SELECT * FROM stashed EXCEPT ALL SELECT * FROM pg_temp.state(92))
+	  UNION ALL (SELECT * FROM pg_temp.state(92) EXCEPT ALL SELECT * FROM stashed)) d;
+
+-- and tracked one at a time (a statement each, stashed)
+DELETE FROM event_catalog.events WHERE tenant = 92;
+SELECT count(event_catalog.track(jsonb_set(e, '{tenant}', '92'))) FROM feed;
+SELECT count(*) AS differences
+FROM ((SELECT * FROM stashed EXCEPT ALL SELECT * FROM pg_temp.state(92))
+	  UNION ALL (SELECT * FROM pg_temp.state(92) EXCEPT ALL SELECT * FROM stashed)) d;
+
+-- tenant 94: a BEFORE INSERT row trigger of the operator's after ours
+-- drops every event of customer sw-2 and renames sw-3's country: the
+-- profiles follow the rows stored, not the rows the insert trigger saw
+CREATE FUNCTION pg_temp.operator_filter() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.tenant = 94 AND NEW.customer_id = 'sw-2' THEN
+		RETURN NULL;
+	END IF;
+	IF NEW.tenant = 94 AND NEW.customer_id = 'sw-3' THEN
+		NEW.payload := jsonb_set(NEW.payload, '{context,ootb_country}', '"XX"', false);
+	END IF;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER zz_operator_filter BEFORE INSERT ON event_catalog.events
+	FOR EACH ROW EXECUTE FUNCTION pg_temp.operator_filter();
+INSERT INTO event_catalog.events (payload) SELECT jsonb_set(e, '{tenant}', '94') FROM feed ORDER BY i;
+DROP TRIGGER zz_operator_filter ON event_catalog.events;
+SELECT customer_id, country, (SELECT count(*) FROM event_catalog.events e
+							  WHERE e.tenant = 94 AND e.customer_id = c.customer_id) AS events
+FROM event_catalog.customers c WHERE tenant = 94 AND customer_id IN ('sw-2', 'sw-3', 'sw-4') ORDER BY 1;
+SELECT count(*) AS consent_rows_of_dropped_customer FROM event_catalog.consent_log
+WHERE tenant = 94 AND customer_id = 'sw-2';
+
