@@ -116,7 +116,7 @@ $$;
 -- quarantine: the unreadable line under key '', the unknown event under its customer
 SELECT tenant, customer_id, person_key, raw_line, problems -> 0 ->> 'code' AS code
 FROM event_catalog.rejected_events WHERE tenant = 700 OR tenant IS NULL ORDER BY raw_line, code;
-SELECT tenant, event_key, duplicates, person_key FROM event_catalog.duplicate_counts WHERE tenant = 700;
+SELECT tenant, event_key, duplicates, person_key FROM event_catalog.duplicate_counts WHERE tenant = 700 ORDER BY person_key;
 SELECT tenant, customer_id, email, allow_email FROM event_catalog.customers WHERE tenant = 700;
 -- one tenant spread over both workers
 SELECT count(DISTINCT nodeport) AS workers_holding_tenant
