@@ -47,12 +47,14 @@
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/table.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_proc.h"
 #include "commands/defrem.h"
 #include "parser/parsetree.h"
 #include "commands/copy.h"
+#include "commands/copyfrom_internal.h"
 #include "executor/executor.h"
 #include "funcapi.h"
 #include "nodes/makefuncs.h"
@@ -60,6 +62,7 @@
 #include "parser/parser.h"
 #include "tcop/tcopprot.h"
 #include "tcop/utility.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -593,17 +596,26 @@ add_person_key(Query *parse)
 		{
 			Query	   *sub = src->subquery;
 
+			/*
+			 * the key after the SELECT's columns, before its junk entries
+			 * (sort keys not selected: ORDER BY md5(...)), which move one
+			 * place on; they are found by ressortgroupref, not position
+			 */
+			newatt = 1;
 			foreach(lc, sub->targetList)
 			{
 				te = lfirst_node(TargetEntry, lc);
 				if (te->resjunk)
-					return;		/* Citus asks for the key */
-				cols.exprs = lappend(cols.exprs, te->expr);
+					te->resno++;
+				else
+				{
+					cols.exprs = lappend(cols.exprs, te->expr);
+					newatt++;
+				}
 			}
-			newatt = list_length(sub->targetList) + 1;
-			sub->targetList = lappend(sub->targetList,
-									  makeTargetEntry((Expr *) source_mutator((Node *) keyexpr, &cols),
-													  newatt, pstrdup("person_key"), false));
+			sub->targetList = list_insert_nth(sub->targetList, newatt - 1,
+											  makeTargetEntry((Expr *) source_mutator((Node *) keyexpr, &cols),
+															  newatt, pstrdup("person_key"), false));
 			if (expression_returns_set((Node *) keyexpr))
 				sub->hasTargetSRFs = true;
 		}
@@ -686,6 +698,7 @@ ec_copy_lines(PG_FUNCTION_ARGS)
 	bool	   *nulls;
 	int			dims[1];
 	int			lbs[1] = {1};
+	ErrorContextCallback errcallback;
 
 	if (SRF_IS_FIRSTCALL())
 	{
@@ -696,19 +709,47 @@ ec_copy_lines(PG_FUNCTION_ARGS)
 					 errmsg("no COPY into event_catalog.events is running")));
 	}
 	funcctx = SRF_PERCALL_SETUP();
-	if (active_copy == NULL || !NextCopyFromRawFields(active_copy, &fields, &nfields))
+	if (active_copy == NULL)
 		SRF_RETURN_DONE(funcctx);
+	/* an unreadable line (its encoding, its fields) named as COPY names it */
+	errcallback.callback = CopyFromErrorCallback;
+	errcallback.arg = (void *) active_copy;
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
+	if (!NextCopyFromRawFields(active_copy, &fields, &nfields))
+	{
+		error_context_stack = errcallback.previous;
+		SRF_RETURN_DONE(funcctx);
+	}
 	if (nfields != active_natts)
 		ereport(ERROR,
 				(errcode(ERRCODE_BAD_COPY_FILE_FORMAT),
 				 errmsg(nfields > active_natts ? "extra data after last expected column"
 						: "missing data for column %d", nfields + 1)));
+	error_context_stack = errcallback.previous;
 	values = palloc(sizeof(Datum) * nfields);
 	nulls = palloc(sizeof(bool) * nfields);
 	for (int i = 0; i < nfields; i++)
 	{
-		nulls[i] = (fields[i] == NULL);
-		values[i] = nulls[i] ? (Datum) 0 : CStringGetTextDatum(fields[i]);
+		char	   *field = fields[i];
+
+		/*
+		 * FORCE_NOT_NULL and FORCE_NULL, as NextCopyFrom applies them to
+		 * the raw fields: a blank line under FORCE_NOT_NULL (raw_line), the
+		 * README's COPY, is an empty line to skip, not a null event
+		 */
+		if (active_copy->opts.csv_mode)
+		{
+			int			m = list_nth_int(active_copy->attnumlist, i) - 1;
+
+			if (field == NULL && active_copy->opts.force_notnull_flags[m])
+				field = active_copy->opts.null_print;
+			else if (field != NULL && active_copy->opts.force_null_flags[m] &&
+					 strcmp(field, active_copy->opts.null_print) == 0)
+				field = NULL;
+		}
+		nulls[i] = (field == NULL);
+		values[i] = nulls[i] ? (Datum) 0 : CStringGetTextDatum(field);
 	}
 	dims[0] = nfields;
 	SRF_RETURN_NEXT(funcctx, PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs,
@@ -717,8 +758,9 @@ ec_copy_lines(PG_FUNCTION_ARGS)
 }
 
 /*
- * A COPY FROM STDIN into events (text or csv) that does not give
- * person_key, after distribute(): run as an INSERT that computes it.
+ * A COPY FROM STDIN, a server file or a program into events (text or csv)
+ * that does not give person_key, after distribute(): run as an INSERT
+ * that computes it.
  */
 static bool
 copy_needs_key(CopyStmt *stmt)
@@ -727,8 +769,7 @@ copy_needs_key(CopyStmt *stmt)
 	ListCell   *lc;
 
 	if (!stmt->is_from || stmt->relation == NULL || stmt->query != NULL ||
-		stmt->filename != NULL || stmt->is_program || stmt->whereClause != NULL ||
-		stmt->attlist == NIL)
+		stmt->whereClause != NULL || stmt->attlist == NIL)
 		return false;
 	relid = RangeVarGetRelid(stmt->relation, NoLock, true);
 	if (!OidIsValid(relid) || relid != events_relid() ||
@@ -894,7 +935,20 @@ copy_through_insert(ParseState *pstate, CopyStmt *stmt, QueryCompletion *qc)
 
 	warn_unsent_settings();
 	started = GetCurrentTimestamp();
-	cstate = BeginCopyFrom(pstate, rel, NULL, NULL, false, NULL, stmt->attlist, stmt->options);
+	/* a server file or program: the privileges COPY itself asks for */
+	if (stmt->is_program && !has_privs_of_role(GetUserId(), ROLE_PG_EXECUTE_SERVER_PROGRAM))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be superuser or have privileges of the pg_execute_server_program role to COPY to or from an external program"),
+				 errhint("Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.")));
+	if (stmt->filename != NULL && !stmt->is_program &&
+		!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be superuser or have privileges of the pg_read_server_files role to COPY from a file"),
+				 errhint("Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.")));
+	cstate = BeginCopyFrom(pstate, rel, NULL, stmt->filename, stmt->is_program, NULL,
+						   stmt->attlist, stmt->options);
 	active_copy = cstate;
 	active_natts = list_length(stmt->attlist);
 	PG_TRY();

@@ -144,6 +144,8 @@ BEGIN
 
 	-- the functions that read distributed tables, as Citus can run them
 	PERFORM event_catalog_internal.citus_functions();
+	-- quarantined rows get their ids on the workers: a range per worker
+	PERFORM event_catalog_internal.citus_worker_id_ranges();
 
 	IF isolated THEN
 		PERFORM event_catalog_internal.set_tenant_isolation(true);
@@ -305,7 +307,11 @@ AS 'MODULE_PATHNAME', 'ec_copy_lines';
 -- function that reads a distributed table is called inside a query that
 -- Citus pushes down to the shards (it would read the worker's empty
 -- shell): consent_summary (PL/pgSQL everywhere) counts the contactable
--- customers of each channel first, in statements of their own.  Run again
+-- customers of each channel first, in statements of their own.  Each is
+-- planned afresh at every call (plan_cache_mode = force_custom_plan):
+-- Citus cannot plan their queries generically, with the arguments as
+-- parameters (a prepared call under force_generic_plan failed with "could
+-- not create distributed plan").  Run again
 -- by distribute(); ALTER
 -- EXTENSION ... UPDATE restores the SQL bodies, so run distribute() after
 -- an update.
@@ -334,8 +340,20 @@ BEGIN
 					 ELSE E'#variable_conflict use_column\nBEGIN\nRETURN (\n' || body || E');\nEND\n' END;
 		EXECUTE pg_catalog.format(
 			'CREATE OR REPLACE FUNCTION event_catalog.%I(%s) RETURNS %s LANGUAGE plpgsql STABLE %s '
-			'SET search_path = pg_catalog, pg_temp AS %L',
+			'SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS %L',
 			f.proname, f.args, f.result, CASE WHEN f.proisstrict THEN 'STRICT' ELSE '' END, body);
+	END LOOP;
+
+	-- a parallel worker cannot read a Citus table (Citus refuses to commit
+	-- the worker's part of the distributed transaction): what reads the
+	-- catalog or the customers stays in the leader
+	FOR f IN
+		SELECT p.oid FROM pg_catalog.pg_proc p
+		 WHERE p.pronamespace IN ('event_catalog'::pg_catalog.regnamespace,
+								  'event_catalog_internal'::pg_catalog.regnamespace)
+		   AND p.proparallel = 's' AND p.provolatile <> 'i'
+	LOOP
+		EXECUTE pg_catalog.format('ALTER FUNCTION %s PARALLEL RESTRICTED', f.oid::pg_catalog.regprocedure);
 	END LOOP;
 
 	-- load_report: a load through the coordinator with its workers' counts
@@ -427,3 +445,84 @@ BEGIN
 END
 $$;
 REVOKE ALL ON FUNCTION event_catalog_internal.citus_load_report(bigint) FROM PUBLIC;
+
+-- command on every worker, over Citus's connections of their own (which
+-- see what has committed); an error names the worker
+CREATE OR REPLACE FUNCTION event_catalog_internal.citus_run_on_workers(command text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r	record;
+BEGIN
+	FOR r IN SELECT w.nodename, w.nodeport, w.result
+			   FROM pg_catalog.run_command_on_workers(command) w WHERE NOT w.success LOOP
+		RAISE EXCEPTION 'event_catalog failed on worker %:%: %', r.nodename, r.nodeport, r.result
+			USING ERRCODE = 'external_routine_exception', DETAIL = command;
+	END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION event_catalog_internal.citus_run_on_workers(text) FROM PUBLIC;
+
+-- build_profile_functions() on a coordinator: every worker builds its own
+-- merge functions from its copy of customers (Citus sends the ALTER TABLE
+-- of a column to every node, not the functions generated from it), and
+-- each shard of customers derives again, where its customers' events
+-- are, those that kept a value in attributes for a column added since.
+-- Both over connections of their own (Citus's run_command_on_*), which
+-- see what has committed: add the column in a statement of its own first.
+CREATE OR REPLACE FUNCTION event_catalog_internal.citus_build_profile_functions()
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r	record;
+BEGIN
+	PERFORM event_catalog_internal.citus_run_on_workers('SELECT event_catalog.build_profile_functions()');
+	FOR r IN SELECT s.shardid, s.result
+			   FROM pg_catalog.run_command_on_shards('event_catalog.customers',
+						$q$SELECT event_catalog_internal.citus_recompute_stale_customers('%s')$q$) s
+			  WHERE NOT s.success LOOP
+		RAISE EXCEPTION 'recomputing the customers of shard % failed: %', r.shardid, r.result
+			USING ERRCODE = 'external_routine_exception';
+	END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION event_catalog_internal.citus_build_profile_functions() FROM PUBLIC;
+
+-- on the node of a shard of customers: its shard group current, so that
+-- the recompute reads and writes the colocated shards (src/citus.c)
+CREATE OR REPLACE FUNCTION event_catalog_internal.citus_recompute_stale_customers(shard pg_catalog.regclass)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM event_catalog_internal.citus_enter_shard(shard);
+	PERFORM event_catalog_internal.recompute_stale_customers();
+END
+$$;
+REVOKE ALL ON FUNCTION event_catalog_internal.citus_recompute_stale_customers(pg_catalog.regclass) FROM PUBLIC;
+
+-- The identity of rejected_events is drawn where a row is quarantined, in
+-- the insert trigger on a worker, from that node's sequence, which starts
+-- at 1 on every node: each worker draws from a range of its own instead,
+-- from its group id << 48 (as Citus does for the sequences it
+-- distributes), so that ids are unique in the cluster.  A sequence
+-- already in its range is left alone.
+CREATE OR REPLACE FUNCTION event_catalog_internal.citus_worker_id_ranges()
+RETURNS void
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT event_catalog_internal.citus_run_on_workers($q$
+		SELECT pg_catalog.setval(s.seq, (g.groupid::bigint OPERATOR(pg_catalog.<<) 48), false)
+		  FROM (SELECT pg_catalog.pg_get_serial_sequence('event_catalog.rejected_events', 'rejected_id')::pg_catalog.regclass AS seq) s,
+			   pg_catalog.pg_dist_local_group g, pg_catalog.pg_sequences q
+		 WHERE q.schemaname OPERATOR(pg_catalog.=) 'event_catalog'
+		   AND q.sequencename OPERATOR(pg_catalog.=) 'rejected_events_rejected_id_seq'
+		   AND COALESCE(q.last_value, 0) OPERATOR(pg_catalog.<) (g.groupid::bigint OPERATOR(pg_catalog.<<) 48)$q$)
+$$;
+REVOKE ALL ON FUNCTION event_catalog_internal.citus_worker_id_ranges() FROM PUBLIC;

@@ -16,6 +16,30 @@
  * customers that kept a value in attributes for a column added since are
  * recomputed, so the value moves into the column.
  */
+CREATE OR REPLACE FUNCTION event_catalog_internal.recompute_stale_customers()
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	stale event_catalog_internal.customer_ref[];
+BEGIN
+	-- values written before their column existed were kept in attributes:
+	-- the customers holding one are derived again, into the column
+	SELECT pg_catalog.array_agg(ROW(c.tenant, c.customer_id)::event_catalog_internal.customer_ref)
+	INTO stale
+	FROM event_catalog.customers c
+	WHERE c.attributes OPERATOR(pg_catalog.?|) ARRAY(
+		SELECT a.attname::text FROM pg_catalog.pg_attribute a
+		WHERE a.attrelid = 'event_catalog.customers'::pg_catalog.regclass
+		  AND a.attnum > 0 AND NOT a.attisdropped);
+	IF stale IS NOT NULL THEN
+		PERFORM event_catalog_internal.recompute_customers(stale);
+	END IF;
+END
+$$;
+REVOKE ALL ON FUNCTION event_catalog_internal.recompute_stale_customers() FROM PUBLIC;
+
 CREATE OR REPLACE FUNCTION event_catalog.build_profile_functions()
 RETURNS void
 LANGUAGE plpgsql
@@ -23,8 +47,16 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	f record;
-	stale event_catalog_internal.customer_ref[];
+	-- on a Citus cluster (after distribute()): whether this is its coordinator
+	coordinator boolean;
 BEGIN
+	IF event_catalog_internal.is_citus_table('event_catalog.customers') THEN
+		coordinator := pg_catalog.citus_is_coordinator();
+		-- a worker replaces its own functions, which Citus would refuse
+		IF NOT coordinator THEN
+			PERFORM pg_catalog.set_config('citus.enable_ddl_propagation', 'off', true);
+		END IF;
+	END IF;
 	-- validation must be able to tell which values each column can hold
 	-- (src/profile_column.c), or one value would abort whole loads
 	SELECT c.name, c.type INTO f
@@ -60,18 +92,18 @@ BEGIN
 		EXECUTE format('REVOKE ALL ON FUNCTION event_catalog_internal.%I(%s) FROM PUBLIC', f.name, f.args);
 	END LOOP;
 
-	-- values written before their column existed were kept in attributes:
-	-- the customers holding one are derived again, into the column
-	SELECT pg_catalog.array_agg(ROW(c.tenant, c.customer_id)::event_catalog_internal.customer_ref)
-	INTO stale
-	FROM event_catalog.customers c
-	WHERE c.attributes OPERATOR(pg_catalog.?|) ARRAY(
-		SELECT a.attname::text FROM pg_catalog.pg_attribute a
-		WHERE a.attrelid = 'event_catalog.customers'::pg_catalog.regclass
-		  AND a.attnum > 0 AND NOT a.attisdropped);
-	IF stale IS NOT NULL THEN
-		PERFORM event_catalog_internal.recompute_customers(stale);
+	-- on a Citus cluster the merge runs on the workers, in the triggers of
+	-- the shards, and Citus sends no function of an extension to them: the
+	-- coordinator has each worker build its own, and the customers are
+	-- derived again on the shards (sql/citus/distribute.sql); a worker
+	-- stops here
+	IF coordinator THEN
+		PERFORM event_catalog_internal.citus_build_profile_functions();
 	END IF;
+	IF coordinator IS NOT NULL THEN
+		RETURN;
+	END IF;
+	PERFORM event_catalog_internal.recompute_stale_customers();
 END
 $$;
 

@@ -119,6 +119,20 @@ ec_citus_cluster_start() {
 		-c "SELECT pg_catalog.citus_add_node('127.0.0.1', $((port + 2)))" >/dev/null || return 1
 }
 
+# a database $1 on every node of the cluster started last, with Citus in
+# it and the workers added (Citus 12.1 propagates neither CREATE DATABASE
+# nor its node list: each database is a cluster of its own)
+ec_citus_database_create() {
+	local db=$1 n
+	for n in 0 1 2; do
+		ec_citus_psql "$n" -d postgres -c "CREATE DATABASE $db" >/dev/null &&
+			EC_CITUS_DB=$db ec_citus_psql "$n" -c "CREATE EXTENSION citus" >/dev/null || return 1
+	done
+	EC_CITUS_DB=$db ec_citus_psql 0 -c "SELECT pg_catalog.citus_set_coordinator_host('127.0.0.1', $EC_CITUS_PORT)" \
+		-c "SELECT pg_catalog.citus_add_node('127.0.0.1', $((EC_CITUS_PORT + 1)))" \
+		-c "SELECT pg_catalog.citus_add_node('127.0.0.1', $((EC_CITUS_PORT + 2)))" >/dev/null
+}
+
 ec_citus_cluster_stop() {
 	local dir=$1 mode=${2:-fast} n
 	for n in 0 1 2; do

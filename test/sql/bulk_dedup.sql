@@ -62,7 +62,7 @@ ORDER BY n;
 SELECT customer_id, count(*) FROM event_catalog.events WHERE tenant = 7041
 GROUP BY customer_id HAVING count(*) > 1 OR customer_id LIKE 'n%' ORDER BY 1;
 SELECT count(*) AS stored FROM event_catalog.events WHERE tenant = 7041;
-SELECT duplicates FROM event_catalog.duplicate_counts WHERE tenant = 7041;
+SELECT duplicates FROM event_catalog.duplicate_counts WHERE tenant = 7041 ORDER BY 1;
 
 -- a load in time order reads the digest index once (its high-water
 -- mark), not once per event

@@ -139,7 +139,7 @@ SELECT count(*) - :before AS stored FROM event_catalog.events;
 -- visitor-only events (no customer) are deduplicated too
 SELECT visitor_id, count(*) FROM event_catalog.events
 WHERE tenant = 7 AND customer_id IS NULL GROUP BY 1 ORDER BY 1;
-SELECT tenant, event_key, day = (now() AT TIME ZONE 'UTC')::date AS today, duplicates FROM event_catalog.duplicate_counts;
+SELECT tenant, event_key, day = (now() AT TIME ZONE 'UTC')::date AS today, duplicates FROM event_catalog.duplicate_counts ORDER BY 1, 4;
 -- the same file again: nothing new, all counted
 COPY event_catalog.events (payload) FROM stdin WITH (FORMAT csv, QUOTE e'\x01', DELIMITER e'\x02');
 {"tenant": 7, "timestamp": "2026-06-09T16:00:00Z", "event": "ootb_login", "customer": "d1", "context": {"ootb_balance": 1}}
@@ -147,7 +147,7 @@ COPY event_catalog.events (payload) FROM stdin WITH (FORMAT csv, QUOTE e'\x01', 
 {"tenant": 8, "timestamp": "2026-06-09T16:00:00Z", "event": "ootb_login", "customer": "d1", "context": {"ootb_balance": 1}}
 \.
 SELECT count(*) - :before AS stored FROM event_catalog.events;
-SELECT tenant, event_key, duplicates FROM event_catalog.duplicate_counts ORDER BY 1;
+SELECT tenant, event_key, duplicates FROM event_catalog.duplicate_counts ORDER BY 1, 3;
 -- a duplicate skipped by a statement that then fails is not counted
 BEGIN;
 SAVEPOINT s;
