@@ -334,6 +334,9 @@ ec_event_writes(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------
  */
 
+/* from this many writes on, the upkeep's calls get maintenance_work_mem */
+#define EC_BULK_WRITES 1000
+
 /* the prepared calls, and the schema they were prepared for */
 static SPIPlanPtr merge_plan = NULL;
 static SPIPlanPtr exclusions_plan = NULL;
@@ -383,27 +386,31 @@ prepare_plans(Oid namespace)
 
 /* run a prepared call */
 static void
-run_call(SPIPlanPtr plan, Datum *values)
+run_call(SPIPlanPtr plan, Datum *values, bool bulk)
 {
-	int			nestlevel = NewGUCNestLevel();
+	int			nestlevel = -1;
 	int			ret;
 
 	/*
-	 * The merge sorts and groups the statement's writes: give it the
-	 * memory of a bulk operation, maintenance_work_mem, so that a large
-	 * load's writes are sorted in memory instead of on disk (measured: a
-	 * fifth of the merge of 60,000 writes)
+	 * The merge sorts and groups the statement's writes: for a bulk
+	 * statement give it the memory of a bulk operation,
+	 * maintenance_work_mem, so that a large load's writes are sorted in
+	 * memory instead of on disk (measured: a fifth of the merge of 60,000
+	 * writes).  Not for a few events (track()): setting and restoring a
+	 * setting costs more than their sort.
 	 */
-	if (maintenance_work_mem > work_mem)
+	if (bulk && maintenance_work_mem > work_mem)
 	{
 		char		kb[32];
 
+		nestlevel = NewGUCNestLevel();
 		snprintf(kb, sizeof(kb), "%d", maintenance_work_mem);
 		(void) set_config_option("work_mem", kb, PGC_USERSET, PGC_S_SESSION,
 								 GUC_ACTION_SAVE, true, 0, false);
 	}
 	ret = SPI_execute_plan(plan, values, NULL, false, 0);
-	AtEOXact_GUC(true, nestlevel);
+	if (nestlevel >= 0)
+		AtEOXact_GUC(true, nestlevel);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not apply event effects: %s", SPI_result_code_string(ret));
 }
@@ -475,7 +482,7 @@ ec_apply_effects(List *pending, Oid namespace)
 	}
 	PG_TRY();
 	{
-		run_call(merge_plan, values);
+		run_call(merge_plan, values, nids >= EC_BULK_WRITES);
 	}
 	PG_FINALLY();
 	{
@@ -489,6 +496,6 @@ ec_apply_effects(List *pending, Oid namespace)
 													sizeof(int32), true, TYPALIGN_INT));
 		values[1] = PointerGetDatum(construct_array(customers, nexcluded, TEXTOID,
 													-1, false, TYPALIGN_INT));
-		run_call(exclusions_plan, values);
+		run_call(exclusions_plan, values, nexcluded >= EC_BULK_WRITES);
 	}
 }
