@@ -193,7 +193,7 @@ batch() {
 			 WHERE b1.run = 1 AND b2.run = 2 AND b1.status LIKE 'stored%' AND b2.event_id = b1.event_id
 			UNION ALL
 			SELECT 'track_batch_raw events', count(*), md5(string_agg(r, E'\n' ORDER BY r)) FROM (
-				SELECT (to_jsonb(t) - ARRAY['event_id', 'received_at', 'person_key'])::text AS r
+				SELECT (to_jsonb(t) - ARRAY['event_id', 'received_at', 'person_key', 'routed_load_id', 'routed_line'])::text AS r
 				  FROM event_catalog.events t WHERE tenant = 5671) s
 			UNION ALL
 			SELECT 'track_batch_raw rejected_events', count(*), md5(string_agg(r, E'\n' ORDER BY r)) FROM (
