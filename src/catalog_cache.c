@@ -481,6 +481,8 @@ ec_catalog_load(void)
 	uint64		count_at_start = invalidation_count;
 	EcColumnDef *newcols;
 	int			nnewcols;
+	char	   *types_table;
+	char	   *params_table;
 
 	cache_valid = false;
 
@@ -525,17 +527,28 @@ ec_catalog_load(void)
 	else
 		PushActiveSnapshot(GetTransactionSnapshot());
 	newcols = load_columns(newcxt, &nnewcols);
-	ret = SPI_execute("SELECT t.event_key, t.category, t.requires_customer, "
-					  "       t.fail_safe, t.builtin, "
-					  "       (SELECT pg_catalog.count(*)::integer "
-					  "          FROM event_catalog.event_params c "
-					  "         WHERE c.event_key OPERATOR(pg_catalog.=) t.event_key), "
-					  "       p.param_key, p.data_type, p.requirement, p.channel, "
-					  "       p.allowed_values, p.max_length, p.profile_attribute "
-					  "  FROM event_catalog.event_types t "
-					  "  LEFT JOIN event_catalog.event_params p "
-					  "    ON p.event_key OPERATOR(pg_catalog.=) t.event_key "
-					  " ORDER BY t.event_key, p.position, p.param_key",
+
+	/*
+	 * On a Citus node the catalog tables are reference tables: read this
+	 * node's copy, so that validation in a query that Citus runs on a
+	 * shard (validate_event(payload) over a distributed table) reads no
+	 * table through Citus.  The invalidations still come by the logical
+	 * tables (ec_catalog_changed).
+	 */
+	types_table = ec_citus_local_copy("event_types");
+	params_table = ec_citus_local_copy("event_params");
+	ret = SPI_execute(psprintf("SELECT t.event_key, t.category, t.requires_customer, "
+							   "       t.fail_safe, t.builtin, "
+							   "       (SELECT pg_catalog.count(*)::integer "
+							   "          FROM %s c "
+							   "         WHERE c.event_key OPERATOR(pg_catalog.=) t.event_key), "
+							   "       p.param_key, p.data_type, p.requirement, p.channel, "
+							   "       p.allowed_values, p.max_length, p.profile_attribute "
+							   "  FROM %s t "
+							   "  LEFT JOIN %s p "
+							   "    ON p.event_key OPERATOR(pg_catalog.=) t.event_key "
+							   " ORDER BY t.event_key, p.position, p.param_key",
+							   params_table, types_table, params_table),
 					  true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "loading the event catalog failed: %s",

@@ -29,6 +29,7 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
@@ -55,6 +56,7 @@
 #include "parser/parsetree.h"
 #include "commands/copy.h"
 #include "commands/copyfrom_internal.h"
+#include "commands/sequence.h"
 #include "executor/executor.h"
 #include "funcapi.h"
 #include "nodes/makefuncs.h"
@@ -214,6 +216,44 @@ ec_citus_enter_shard(PG_FUNCTION_ARGS)
 	ec_citus_enter(rel);
 	relation_close(rel, AccessShareLock);
 	PG_RETURN_VOID();
+}
+
+/*
+ * The node's own copy (placement) of the reference table event_catalog.name,
+ * schema-qualified, or the table itself where the node has none (no Citus,
+ * not yet distributed).  A query that reads the copy is a local one, which
+ * may run inside a query on a shard; one on the table is planned by Citus,
+ * which refuses it there ("cannot execute a distributed query from a query
+ * on a shard").  Called connected to SPI; the name is allocated in the
+ * current memory context.
+ */
+char *
+ec_citus_local_copy(const char *name)
+{
+	char	   *table = psprintf("event_catalog.%s", quote_identifier(name));
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	bool		isnull;
+	int			ret;
+
+	if (!OidIsValid(get_relname_relid("pg_dist_shard", PG_CATALOG_NAMESPACE)))
+		return table;
+	values[0] = CStringGetTextDatum(table);
+	ret = SPI_execute_with_args("SELECT pg_catalog.shard_name(s.logicalrelid, s.shardid) "
+								"  FROM pg_catalog.pg_dist_shard s "
+								" WHERE s.logicalrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1) "
+								"   AND pg_catalog.to_regclass(pg_catalog.shard_name(s.logicalrelid, s.shardid)) IS NOT NULL",
+								1, types, values, NULL, true, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not find this node's copy of %s: %s", table, SPI_result_code_string(ret));
+	if (SPI_processed == 1)
+	{
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			table = TextDatumGetCString(d);
+	}
+	return table;
 }
 
 /* a logical table's shard in the current shard group, or the table */
@@ -414,6 +454,7 @@ ec_content_index(Relation rel, IngestState *st)
 
 PG_FUNCTION_INFO_V1(ec_person_key);
 PG_FUNCTION_INFO_V1(ec_copy_lines);
+PG_FUNCTION_INFO_V1(ec_copy_line);
 
 /* event_catalog.events, or InvalidOid */
 static Oid
@@ -518,57 +559,32 @@ insert_source(Query *parse)
 }
 
 /*
- * An INSERT into events after distribute() that does not give person_key
- * gets it from the row's payload or raw_line.  Citus routes by a target
- * entry of each kind of INSERT as it is: the expression itself for one
- * VALUES row, a column of the VALUES rows or of the SELECT otherwise (so
- * the key is added to each row, or to the SELECT's output).
+ * Add the target entry att (name) = expr to an INSERT into events that
+ * does not give it.  Citus routes by a target entry of each kind of
+ * INSERT as it is: the expression itself for one VALUES row, a column of
+ * the VALUES rows or of the SELECT otherwise (so the expression, over the
+ * source's columns, is added to each row, or to the SELECT's output).
+ * False when the INSERT gives the column or has a source this cannot
+ * extend (Citus then asks for it).
  */
-static void
-add_person_key(Query *parse)
+static bool
+add_insert_column(Query *parse, AttrNumber att, const char *name, Expr *expr)
 {
-	RangeTblEntry *rte;
-	AttrNumber	att_key;
-	Oid			funcid;
-	Oid			argtypes[2] = {JSONBOID, TEXTOID};
-	Expr	   *keyexpr;
 	TargetEntry *te;
 	ListCell   *lc;
 	int			pos = 0;
 	Index		srcno;
+	Oid			type = exprType((Node *) expr);
+	Oid			collation = exprCollation((Node *) expr);
 
-	if (parse->resultRelation == 0)
-		return;
-	rte = rt_fetch(parse->resultRelation, parse->rtable);
-	if (rte->rtekind != RTE_RELATION || rte->relid != events_relid())
-		return;
-	att_key = get_attnum(rte->relid, "person_key");
-	if (att_key == InvalidAttrNumber)
-		return;
 	foreach(lc, parse->targetList)
 	{
 		te = lfirst_node(TargetEntry, lc);
-		if (te->resno == att_key)
-			return;
-		if (te->resno < att_key)
+		if (te->resno == att)
+			return false;
+		if (te->resno < att)
 			pos = foreach_current_index(lc) + 1;
 	}
-	/* by name in its schema, without the caller's USAGE (it has none) */
-	funcid = GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
-							 CStringGetDatum("person_key"),
-							 PointerGetDatum(buildoidvector(argtypes, 2)),
-							 ObjectIdGetDatum(get_namespace_oid("event_catalog_internal", true)));
-	if (!OidIsValid(funcid))
-		return;
-	keyexpr = (Expr *) makeFuncExpr(funcid, TEXTOID,
-									list_make2(target_expr(parse->targetList,
-														   get_attnum(rte->relid, "payload"),
-														   JSONBOID, InvalidOid),
-											   target_expr(parse->targetList,
-														   get_attnum(rte->relid, "raw_line"),
-														   TEXTOID, DEFAULT_COLLATION_OID)),
-									C_COLLATION_OID, DEFAULT_COLLATION_OID, COERCE_EXPLICIT_CALL);
-
 	srcno = insert_source(parse);
 	if (srcno != 0)
 	{
@@ -584,12 +600,12 @@ add_person_key(Query *parse)
 			{
 				cols.exprs = (List *) lfirst(lc);
 				rows = lappend(rows, lappend(list_copy(cols.exprs),
-											 source_mutator((Node *) keyexpr, &cols)));
+											 source_mutator((Node *) expr, &cols)));
 			}
 			src->values_lists = rows;
-			src->coltypes = lappend_oid(src->coltypes, TEXTOID);
+			src->coltypes = lappend_oid(src->coltypes, type);
 			src->coltypmods = lappend_int(src->coltypmods, -1);
-			src->colcollations = lappend_oid(src->colcollations, C_COLLATION_OID);
+			src->colcollations = lappend_oid(src->colcollations, collation);
 			newatt = list_length(src->coltypes);
 		}
 		else if (src->rtekind == RTE_SUBQUERY && src->subquery->setOperations == NULL)
@@ -614,18 +630,89 @@ add_person_key(Query *parse)
 				}
 			}
 			sub->targetList = list_insert_nth(sub->targetList, newatt - 1,
-											  makeTargetEntry((Expr *) source_mutator((Node *) keyexpr, &cols),
-															  newatt, pstrdup("person_key"), false));
-			if (expression_returns_set((Node *) keyexpr))
+											  makeTargetEntry((Expr *) source_mutator((Node *) expr, &cols),
+															  newatt, pstrdup(name), false));
+			if (expression_returns_set((Node *) expr))
 				sub->hasTargetSRFs = true;
 		}
 		else
-			return;				/* Citus asks for the key */
-		src->eref->colnames = lappend(src->eref->colnames, makeString(pstrdup("person_key")));
-		keyexpr = (Expr *) makeVar(srcno, newatt, TEXTOID, -1, C_COLLATION_OID, 0);
+			return false;
+		src->eref->colnames = lappend(src->eref->colnames, makeString(pstrdup(name)));
+		expr = (Expr *) makeVar(srcno, newatt, type, -1, collation, 0);
 	}
-	te = makeTargetEntry(keyexpr, att_key, pstrdup("person_key"), false);
+	te = makeTargetEntry(expr, att, pstrdup(name), false);
 	parse->targetList = list_insert_nth(parse->targetList, pos, te);
+	return true;
+}
+
+/* a function of event_catalog_internal by name and argument types */
+static Oid
+internal_function(const char *name, Oid *argtypes, int nargs)
+{
+	/* by name in its schema, without the caller's USAGE (it has none) */
+	return GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
+						   CStringGetDatum(name),
+						   PointerGetDatum(buildoidvector(argtypes, nargs)),
+						   ObjectIdGetDatum(get_namespace_oid("event_catalog_internal", true)));
+}
+
+/* the COPY whose rows copy_lines() returns, its rows so far and its load */
+static CopyFromState active_copy = NULL;
+static int	active_natts = 0;
+static int64 active_line = 0;
+static int64 active_load_id = 0;
+
+/*
+ * An INSERT into events after distribute() that does not give person_key
+ * gets it from the row's payload or raw_line.  The INSERT that runs a
+ * COPY through the coordinator also sends each row's place in the load:
+ * the coordinator's load id and the row's number in the COPY
+ * (routed_load_id, routed_line: the shard's quarantine records them, and
+ * the insert trigger stores neither).
+ */
+static void
+add_person_key(Query *parse)
+{
+	RangeTblEntry *rte;
+	Oid			relid;
+	AttrNumber	att_key;
+	AttrNumber	att_line;
+	AttrNumber	att_load;
+	Oid			funcid;
+	Oid			argtypes[2] = {JSONBOID, TEXTOID};
+
+	if (parse->resultRelation == 0)
+		return;
+	rte = rt_fetch(parse->resultRelation, parse->rtable);
+	relid = events_relid();
+	if (rte->rtekind != RTE_RELATION || rte->relid != relid)
+		return;
+	att_key = get_attnum(relid, "person_key");
+	if (att_key == InvalidAttrNumber || !OidIsValid(funcid = internal_function("person_key", argtypes, 2)))
+		return;
+	if (!add_insert_column(parse, att_key, "person_key",
+						   (Expr *) makeFuncExpr(funcid, TEXTOID,
+												 list_make2(target_expr(parse->targetList,
+																		get_attnum(relid, "payload"),
+																		JSONBOID, InvalidOid),
+															target_expr(parse->targetList,
+																		get_attnum(relid, "raw_line"),
+																		TEXTOID, DEFAULT_COLLATION_OID)),
+												 C_COLLATION_OID, DEFAULT_COLLATION_OID,
+												 COERCE_EXPLICIT_CALL)))
+		return;
+
+	att_line = get_attnum(relid, "routed_line");
+	att_load = get_attnum(relid, "routed_load_id");
+	if (active_copy == NULL || att_line == InvalidAttrNumber || att_load == InvalidAttrNumber ||
+		!OidIsValid(funcid = internal_function("copy_line", NULL, 0)))
+		return;
+	add_insert_column(parse, att_load, "routed_load_id",
+					  (Expr *) makeConst(INT8OID, -1, InvalidOid, sizeof(int64),
+										 Int64GetDatum(active_load_id), false, FLOAT8PASSBYVAL));
+	add_insert_column(parse, att_line, "routed_line",
+					  (Expr *) makeFuncExpr(funcid, INT8OID, NIL, InvalidOid, InvalidOid,
+											COERCE_EXPLICIT_CALL));
 }
 
 /*
@@ -680,10 +767,6 @@ ec_citus_find_stored(Jsonb *event, int64 *event_id)
 	return found;
 }
 
-/* the COPY whose rows copy_lines() returns */
-static CopyFromState active_copy = NULL;
-static int	active_natts = 0;
-
 /*
  * copy_lines(): the rows of the COPY being run as an INSERT, one text[] of
  * its fields per row (nulls for NULL), read as the INSERT consumes them.
@@ -721,6 +804,7 @@ ec_copy_lines(PG_FUNCTION_ARGS)
 		error_context_stack = errcallback.previous;
 		SRF_RETURN_DONE(funcctx);
 	}
+	active_line++;
 	if (nfields != active_natts)
 		ereport(ERROR,
 				(errcode(ERRCODE_BAD_COPY_FILE_FORMAT),
@@ -755,6 +839,20 @@ ec_copy_lines(PG_FUNCTION_ARGS)
 	SRF_RETURN_NEXT(funcctx, PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs,
 																TEXTOID, -1, false,
 																TYPALIGN_INT)));
+}
+
+/*
+ * copy_line(): the number of the row copy_lines() returned last, counted
+ * from 1 in its COPY (the line number of a one-line-per-row file)
+ */
+Datum
+ec_copy_line(PG_FUNCTION_ARGS)
+{
+	if (active_copy == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("no COPY into event_catalog.events is running")));
+	PG_RETURN_INT64(active_line);
 }
 
 /*
@@ -864,36 +962,35 @@ warn_unsent_settings(void)
 
 /*
  * The load of a COPY through the coordinator: a row in the coordinator's
- * loads with the lines it routed and its distributed transaction (the
+ * loads with the id its rows were sent with (the quarantine on the shards
+ * records it), the lines it routed and its distributed transaction (the
  * column's default); load_report() adds the counts of the workers' shard
  * loads of that transaction.  As the owner, as the insert trigger does.
  */
 static void
-record_coordinator_load(Relation rel, TimestampTz started, uint64 lines)
+record_coordinator_load(Relation rel, int64 load_id, TimestampTz started, uint64 lines)
 {
-	Oid			types[3] = {TIMESTAMPTZOID, TEXTOID, INT8OID};
-	Datum		values[3];
+	Oid			types[4] = {TIMESTAMPTZOID, TEXTOID, INT8OID, INT8OID};
+	Datum		values[4];
 	EcSavedUser saved;
 	int			ret;
-	bool		isnull;
 
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
 	values[0] = TimestampTzGetDatum(started);
 	values[1] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
 	values[2] = Int64GetDatum((int64) lines);
+	values[3] = Int64GetDatum(load_id);
 	ec_become_owner(rel, &saved);
 	ret = SPI_execute_with_args("INSERT INTO event_catalog.loads "
 								"(load_id, started_at, finished_at, loaded_by, lines, stored, "
 								" stored_with_warnings, duplicates, quarantined, skipped, quarantined_by_code) "
-								"VALUES (pg_catalog.nextval('event_catalog.loads_load_id_seq'), $1, "
-								"        pg_catalog.clock_timestamp(), $2, $3, 0, 0, 0, 0, 0, '{}') "
-								"RETURNING load_id",
-								3, types, values, NULL, false, 0);
+								"VALUES ($4, $1, pg_catalog.clock_timestamp(), $2, $3, 0, 0, 0, 0, 0, '{}')",
+								4, types, values, NULL, false, 0);
 	ec_restore_user(&saved);
-	if (ret != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
+	if (ret != SPI_OK_INSERT)
 		elog(ERROR, "could not record the load: %s", SPI_result_code_string(ret));
-	ec_load_set_last(DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)));
+	ec_load_set_last(load_id);
 	SPI_finish();
 }
 
@@ -907,6 +1004,7 @@ copy_through_insert(ParseState *pstate, CopyStmt *stmt, QueryCompletion *qc)
 	CopyFromState cstate;
 	uint64		processed;
 	TimestampTz started;
+	Oid			seq;
 
 	initStringInfo(&sql);
 	initStringInfo(&sel);
@@ -947,10 +1045,15 @@ copy_through_insert(ParseState *pstate, CopyStmt *stmt, QueryCompletion *qc)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("must be superuser or have privileges of the pg_read_server_files role to COPY from a file"),
 				 errhint("Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.")));
+	seq = get_relname_relid("loads_load_id_seq", RelationGetNamespace(rel));
+	if (!OidIsValid(seq))
+		elog(ERROR, "sequence event_catalog.loads_load_id_seq is missing");
 	cstate = BeginCopyFrom(pstate, rel, NULL, stmt->filename, stmt->is_program, NULL,
 						   stmt->attlist, stmt->options);
 	active_copy = cstate;
 	active_natts = list_length(stmt->attlist);
+	active_line = 0;
+	active_load_id = nextval_internal(seq, false);
 	PG_TRY();
 	{
 		processed = insert_as_caller(sql.data, rel->rd_rel->relowner);
@@ -961,7 +1064,7 @@ copy_through_insert(ParseState *pstate, CopyStmt *stmt, QueryCompletion *qc)
 	}
 	PG_END_TRY();
 	EndCopyFrom(cstate);
-	record_coordinator_load(rel, started, processed);
+	record_coordinator_load(rel, active_load_id, started, processed);
 	table_close(rel, NoLock);
 	if (qc)
 		SetQueryCompletion(qc, CMDTAG_COPY, processed);

@@ -22,6 +22,7 @@ extern const char *ec_citus_shard_person_key(void);
 extern uint32 ec_citus_lock_space(void);
 extern bool ec_citus_distributed(void);
 extern bool ec_citus_find_stored(Jsonb *event, int64 *event_id);
+extern char *ec_citus_local_copy(const char *name);
 
 /* the session's settings on the workers (src/citus_settings.c) */
 extern void ec_citus_settings_init(void);

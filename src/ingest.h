@@ -51,6 +51,8 @@ typedef struct IngestState
 	AttrNumber	att_has_effects;
 	AttrNumber	att_raw_line;
 	AttrNumber	att_person_key;	/* after distribute() only, else 0 */
+	AttrNumber	att_routed_load_id; /* the same */
+	AttrNumber	att_routed_line;	/* the same */
 	Oid			content_index;
 	bool		sole_row_trigger;	/* no other BEFORE INSERT row trigger: the
 									 * row stored is the row this trigger returns */
@@ -215,6 +217,7 @@ extern void ec_load_init(void);
 extern void ec_load_collect(EcCollector *c);
 extern void ec_load_begin_row(void);
 extern void ec_load_position(int64 *load_id, int64 *line);
+extern void ec_load_routed(int64 load_id, int64 line);
 extern void ec_load_outcome(EcOutcome outcome, int64 event_id, Jsonb *problems,
 							const EcValidation *v, EcProblemCode code);
 

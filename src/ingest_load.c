@@ -61,6 +61,8 @@ typedef struct LoadEntry
 	TimestampTz started_at;
 	char	   *loaded_by;
 	int64		lines;
+	int64		routed_load_id; /* the row's load and line on a Citus coordinator, or 0 */
+	int64		routed_line;
 	int64		counts[EC_OUTCOME_SKIPPED + 1]; /* by outcome */
 	int64		warned;			/* stored with problems */
 	int64		codes[EC_NUM_PROBLEM_CODES];	/* quarantined, by error code */
@@ -139,6 +141,7 @@ ec_load_begin_row(void)
 	if (e == NULL)
 		return;
 	e->lines++;
+	e->routed_load_id = 0;
 	if (e->collector != NULL)
 		e->collector->rows_seen++;
 }
@@ -151,6 +154,27 @@ ec_load_position(int64 *load_id, int64 *line)
 
 	*load_id = (e != NULL) ? e->load_id : 0;
 	*line = (e != NULL && e->load_id != 0) ? e->lines : 0;
+	if (e != NULL && e->load_id != 0 && e->routed_load_id != 0)
+	{
+		*load_id = e->routed_load_id;
+		*line = e->routed_line;
+	}
+}
+
+/*
+ * The row being inserted was routed by a Citus coordinator's COPY: its
+ * quarantine records that load and the row's number in it rather than
+ * this shard statement's (ec_load_position)
+ */
+void
+ec_load_routed(int64 load_id, int64 line)
+{
+	LoadEntry  *e = current_entry();
+
+	if (e == NULL)
+		return;
+	e->routed_load_id = load_id;
+	e->routed_line = line;
 }
 
 /* count a quarantined row's error codes, each once */

@@ -321,9 +321,9 @@ ingest_state(FmgrInfo *flinfo, Relation rel)
 		st->att_content_hash = attnum_of(desc, "content_hash");
 		st->att_has_effects = attnum_of(desc, "has_effects");
 		st->att_raw_line = attnum_of(desc, "raw_line");
-		st->att_person_key = SPI_fnumber(desc, "person_key");
-		if (st->att_person_key < 0)
-			st->att_person_key = 0;
+		st->att_person_key = Max(SPI_fnumber(desc, "person_key"), 0);
+		st->att_routed_load_id = Max(SPI_fnumber(desc, "routed_load_id"), 0);
+		st->att_routed_line = Max(SPI_fnumber(desc, "routed_line"), 0);
 		st->content_index = ec_content_index(rel, st);
 		st->sole_row_trigger = true;
 		for (int i = 0; rel->trigdesc != NULL && i < rel->trigdesc->numtriggers; i++)
@@ -528,6 +528,17 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 	tuple = trigdata->tg_trigtuple;
 	last_outcome = EC_OUTCOME_NONE;
 	ec_load_begin_row();
+	/* a row of a COPY through a Citus coordinator: its place in that load */
+	if (st->att_routed_line > 0)
+	{
+		bool		load_null;
+		bool		line_null;
+		Datum		load = heap_getattr(tuple, st->att_routed_load_id, desc, &load_null);
+		Datum		line = heap_getattr(tuple, st->att_routed_line, desc, &line_null);
+
+		if (!load_null && !line_null)
+			ec_load_routed(DatumGetInt64(load), DatumGetInt64(line));
+	}
 
 	/* a stored row coming back: kept as it was accepted */
 	(void) heap_getattr(tuple, st->att_content_hash, desc, &hash_null);
@@ -629,6 +640,11 @@ ec_events_before_insert(PG_FUNCTION_ARGS)
 	SET_COLUMN(st->att_has_effects, BoolGetDatum(has_effects), false);
 	if (st->att_person_key > 0)
 		SET_COLUMN(st->att_person_key, ec_person_key_datum(rel, st, tuple, &v), false);
+	if (st->att_routed_line > 0)
+	{
+		SET_COLUMN(st->att_routed_load_id, (Datum) 0, true);
+		SET_COLUMN(st->att_routed_line, (Datum) 0, true);
+	}
 #undef SET_COLUMN
 
 	{

@@ -39,6 +39,7 @@
 #include "utils/rel.h"
 #include "utils/rls.h"
 
+#include "citus.h"
 #include "tenant.h"
 
 PG_FUNCTION_INFO_V1(ec_outer_user);
@@ -127,29 +128,12 @@ static EcTenantScope *
 read_local_scope(MemoryContext mcxt)
 {
 	EcTenantScope *scope = MemoryContextAllocZero(mcxt, sizeof(EcTenantScope));
-	char	   *table = "event_catalog.tenant_roles";
-	bool		isnull;
+	const char *table;
 	int			ret;
 
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
-	if (OidIsValid(get_relname_relid("pg_dist_shard", PG_CATALOG_NAMESPACE)))
-	{
-		ret = SPI_execute("SELECT pg_catalog.shard_name(s.logicalrelid, s.shardid) "
-						  "  FROM pg_catalog.pg_dist_shard s "
-						  " WHERE s.logicalrelid OPERATOR(pg_catalog.=) 'event_catalog.tenant_roles'::pg_catalog.regclass "
-						  "   AND pg_catalog.to_regclass(pg_catalog.shard_name(s.logicalrelid, s.shardid)) IS NOT NULL",
-						  true, 1);
-		if (ret != SPI_OK_SELECT)
-			elog(ERROR, "could not find the copy of tenant_roles: %s", SPI_result_code_string(ret));
-		if (SPI_processed == 1)
-		{
-			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-
-			if (!isnull)
-				table = TextDatumGetCString(d);
-		}
-	}
+	table = ec_citus_local_copy("tenant_roles");
 	ret = SPI_execute(psprintf("SELECT pg_catalog.pg_has_role('event_catalog_admin', 'MEMBER'), "
 							   "  ARRAY(SELECT DISTINCT r.tenant FROM %s r "
 							   "         WHERE pg_catalog.pg_has_role(r.role, 'MEMBER'))", table),

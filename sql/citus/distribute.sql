@@ -131,6 +131,33 @@ BEGIN
 		END IF;
 	END LOOP;
 
+	-- shard moves and the rebalancer copy a shard group with logical
+	-- replication by default (shard_transfer_mode 'auto'), which Citus
+	-- allows only when every table of the group has a replica identity: a
+	-- distributed table without a primary key (consent_log,
+	-- self_exclusion_anomalies) replicates its whole row.  Set here, on a
+	-- cluster only (Citus passes it to the shards and to the nodes): on a
+	-- single node the tables keep the default, and no index is added to
+	-- them (a row is matched by all its columns only while a move
+	-- replicates an UPDATE or DELETE of that table)
+	FOR t IN EXECUTE $q$SELECT p.logicalrelid::pg_catalog.regclass::text
+						  FROM pg_catalog.pg_dist_partition p
+						  JOIN pg_catalog.pg_class c ON c.oid = p.logicalrelid
+						 WHERE c.relnamespace = 'event_catalog'::pg_catalog.regnamespace
+						   AND p.partkey IS NOT NULL AND c.relreplident = 'd'
+						   AND NOT EXISTS (SELECT FROM pg_catalog.pg_index i
+										   WHERE i.indrelid = c.oid AND i.indisprimary)
+						 ORDER BY 1$q$ LOOP
+		EXECUTE pg_catalog.format('ALTER TABLE %s REPLICA IDENTITY FULL', t);
+	END LOOP;
+
+	-- the quarantine's ids are drawn on the worker whose shard stores the
+	-- row (the insert trigger's INSERT runs there): each worker draws from
+	-- a range of its own, so that they stay unique when a shard group
+	-- moves to another worker
+	PERFORM pg_catalog.run_command_on_workers(
+		'SELECT event_catalog_internal.citus_node_sequences()');
+
 	-- the loaders' column privileges on the shards of events: each shard
 	-- gets them on its node as it is created (citus_shard_created, below);
 	-- shards created before that trigger existed get them here
@@ -144,8 +171,6 @@ BEGIN
 
 	-- the functions that read distributed tables, as Citus can run them
 	PERFORM event_catalog_internal.citus_functions();
-	-- quarantined rows get their ids on the workers: a range per worker
-	PERFORM event_catalog_internal.citus_worker_id_ranges();
 
 	IF isolated THEN
 		PERFORM event_catalog_internal.set_tenant_isolation(true);
@@ -175,15 +200,16 @@ $$;
 REVOKE ALL ON FUNCTION event_catalog_internal.events_column_grantees() FROM PUBLIC;
 
 -- What the writers insert into a shard of events: the event columns, the
--- key the coordinator adds and the columns whose defaults it evaluates
--- (the sequence's event_id, received_at, has_effects).  Column privileges
+-- key the coordinator adds, a COPY's load and line (routed_load_id,
+-- routed_line) and the columns whose defaults it evaluates (the
+-- sequence's event_id, received_at, has_effects).  Column privileges
 -- do not reach the shards otherwise: Citus copies table grants to the
 -- shards it creates, and refuses column grants on distributed tables.
 CREATE OR REPLACE FUNCTION event_catalog_internal.events_shard_insert_columns()
 RETURNS text
 LANGUAGE sql
 IMMUTABLE
-AS $$ SELECT 'payload, raw_line, person_key, event_id, received_at, has_effects' $$;
+AS $$ SELECT 'payload, raw_line, person_key, event_id, received_at, has_effects, routed_load_id, routed_line' $$;
 REVOKE ALL ON FUNCTION event_catalog_internal.events_shard_insert_columns() FROM PUBLIC;
 
 -- On every node: a shard of events that Citus creates there (distribute(),
@@ -223,6 +249,26 @@ CREATE EVENT TRIGGER event_catalog_citus_shards ON ddl_command_end
 	EXECUTE FUNCTION event_catalog_internal.citus_shard_created();
 COMMENT ON EVENT TRIGGER event_catalog_citus_shards IS
 	'On a Citus node: the writers'' column privileges on each shard of events created there.';
+
+-- On a worker: its quarantine ids from its own range, 2^48 ids a group
+-- (a node's Citus group id; Citus does the same for the sequences it
+-- creates itself), moved forward only.
+CREATE OR REPLACE FUNCTION event_catalog_internal.citus_node_sequences()
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	start	bigint;
+BEGIN
+	EXECUTE 'SELECT (groupid::bigint << 48) + 1 FROM pg_catalog.pg_dist_local_group' INTO start;
+	IF start IS NOT NULL AND start > 1 AND
+	   (SELECT s.last_value FROM event_catalog.rejected_events_rejected_id_seq s) < start THEN
+		PERFORM pg_catalog.setval('event_catalog.rejected_events_rejected_id_seq', start, false);
+	END IF;
+END
+$$;
+REVOKE ALL ON FUNCTION event_catalog_internal.citus_node_sequences() FROM PUBLIC;
 
 -- whether a table of the extension is a Citus table already
 CREATE OR REPLACE FUNCTION event_catalog_internal.is_citus_table(rel text)
@@ -264,6 +310,10 @@ ALTER TABLE event_catalog.events ALTER COLUMN person_key SET NOT NULL,
 	ADD CONSTRAINT events_pkey PRIMARY KEY (event_id, person_key),
 	DROP CONSTRAINT events_content_key,
 	ADD CONSTRAINT events_content_key UNIQUE (tenant, occurred_at, content_hash, person_key);
+ALTER TABLE event_catalog.events
+	ADD COLUMN IF NOT EXISTS routed_load_id bigint,
+	ADD COLUMN IF NOT EXISTS routed_line bigint,
+	ADD CONSTRAINT events_routed_consumed CHECK (routed_load_id IS NULL AND routed_line IS NULL);
 ALTER TABLE event_catalog.rejected_events
 	ADD COLUMN person_key text COLLATE "C" NOT NULL DEFAULT '''',
 	DROP CONSTRAINT rejected_events_pkey,
@@ -297,6 +347,15 @@ RETURNS SETOF text[]
 LANGUAGE c
 VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'ec_copy_lines';
+
+-- the number of the row copy_lines() returned last: sent with the row to
+-- its shard (events.routed_line, with routed_load_id, the coordinator's
+-- load), where a quarantined row records them as on one node
+CREATE OR REPLACE FUNCTION event_catalog_internal.copy_line()
+RETURNS bigint
+LANGUAGE c
+VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ec_copy_line';
 
 -- The API functions that read distributed tables are SQL functions on a
 -- single node (inlined, planned with their parameters).  Citus cannot plan
@@ -506,23 +565,3 @@ END
 $$;
 REVOKE ALL ON FUNCTION event_catalog_internal.citus_recompute_stale_customers(pg_catalog.regclass) FROM PUBLIC;
 
--- The identity of rejected_events is drawn where a row is quarantined, in
--- the insert trigger on a worker, from that node's sequence, which starts
--- at 1 on every node: each worker draws from a range of its own instead,
--- from its group id << 48 (as Citus does for the sequences it
--- distributes), so that ids are unique in the cluster.  A sequence
--- already in its range is left alone.
-CREATE OR REPLACE FUNCTION event_catalog_internal.citus_worker_id_ranges()
-RETURNS void
-LANGUAGE sql
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT event_catalog_internal.citus_run_on_workers($q$
-		SELECT pg_catalog.setval(s.seq, (g.groupid::bigint OPERATOR(pg_catalog.<<) 48), false)
-		  FROM (SELECT pg_catalog.pg_get_serial_sequence('event_catalog.rejected_events', 'rejected_id')::pg_catalog.regclass AS seq) s,
-			   pg_catalog.pg_dist_local_group g, pg_catalog.pg_sequences q
-		 WHERE q.schemaname OPERATOR(pg_catalog.=) 'event_catalog'
-		   AND q.sequencename OPERATOR(pg_catalog.=) 'rejected_events_rejected_id_seq'
-		   AND COALESCE(q.last_value, 0) OPERATOR(pg_catalog.<) (g.groupid::bigint OPERATOR(pg_catalog.<<) 48)$q$)
-$$;
-REVOKE ALL ON FUNCTION event_catalog_internal.citus_worker_id_ranges() FROM PUBLIC;

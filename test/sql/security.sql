@@ -70,8 +70,9 @@ WHERE c.relnamespace = 'event_catalog'::regnamespace AND c.relkind IN ('r', 'v')
   AND obj_description(c.oid, 'pg_class') IS NULL;
 -- nothing in the internal schema is executable by a role without a reason:
 -- only the pure rule functions that the catalog's CHECK constraints call,
--- and the two a load through a Citus coordinator calls as the loader:
--- person_key (pure) and copy_lines (reads only its own session's COPY)
+-- and the three a load through a Citus coordinator calls as the loader:
+-- person_key (pure), copy_lines and copy_line (read only their own
+-- session's COPY)
 SELECT p.oid::regprocedure AS executable_internal
 FROM pg_proc p WHERE p.pronamespace = 'event_catalog_internal'::regnamespace
   AND has_function_privilege('regress_ec_writer', p.oid, 'EXECUTE')

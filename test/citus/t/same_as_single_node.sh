@@ -12,7 +12,8 @@
 #    then the third load;
 #  - then track_batch_raw of the feed's first lines (as another tenant),
 #    twice: the same result row per input on both;
-#  - compared: events, quarantine, duplicate counts, customers, consent
+#  - compared: events, quarantine (with each line's number in the file and
+#    the load it names), duplicate counts, customers, consent
 #    history, self-exclusion episodes and anomalies, without the columns
 #    that depend on ids or arrival (event ids, load ids, received_at, ...).
 # Run by test/citus/run.sh with EC_CITUS_DIR, EC_CITUS_PORT, EC_PG_BIN, EC_REPO.
@@ -100,12 +101,17 @@ echo "third load after the move committed"
 # the state of tenant 5670, without what depends on ids or arrival
 state_sql="
 SELECT 'events', count(*), md5(string_agg(r, E'\n' ORDER BY r)) FROM (
-	SELECT (to_jsonb(t) - ARRAY['event_id', 'received_at', 'person_key'])::text AS r FROM event_catalog.events t WHERE tenant = 5670) s
+	SELECT (to_jsonb(t) - ARRAY['event_id', 'received_at', 'person_key', 'routed_load_id', 'routed_line'])::text AS r FROM event_catalog.events t WHERE tenant = 5670) s
 UNION ALL
 SELECT 'rejected_events', count(*), md5(string_agg(r, E'\n' ORDER BY r)) FROM (
-	SELECT (to_jsonb(t) - ARRAY['rejected_id', 'rejected_at', 'load_id', 'line_number', 'person_key'])::text AS r
+	SELECT (to_jsonb(t) - ARRAY['rejected_id', 'rejected_at', 'load_id', 'person_key'])::text AS r
 	  FROM event_catalog.rejected_events t
 	 WHERE tenant = 5670 OR raw_line LIKE '{\"tenant\": 5670,%') s
+UNION ALL
+SELECT 'rejected_events in a load of the feed (load_id: the last_load_id() of the COPY)', count(*), ''
+  FROM event_catalog.rejected_events t
+ WHERE (tenant = 5670 OR raw_line LIKE '{\"tenant\": 5670,%')
+   AND t.load_id IN (SELECT l.load_id FROM event_catalog.loads l WHERE l.lines = $(wc -l <"$feed"))
 UNION ALL
 SELECT 'duplicate_counts', sum(n), md5(string_agg(r, E'\n' ORDER BY r)) FROM (
 	SELECT format('%s %s %s', tenant, event_key, sum(duplicates)) AS r, sum(duplicates) AS n
@@ -187,7 +193,7 @@ batch() {
 			 WHERE b1.run = 1 AND b2.run = 2 AND b1.status LIKE 'stored%' AND b2.event_id = b1.event_id
 			UNION ALL
 			SELECT 'track_batch_raw events', count(*), md5(string_agg(r, E'\n' ORDER BY r)) FROM (
-				SELECT (to_jsonb(t) - ARRAY['event_id', 'received_at', 'person_key'])::text AS r
+				SELECT (to_jsonb(t) - ARRAY['event_id', 'received_at', 'person_key', 'routed_load_id', 'routed_line'])::text AS r
 				  FROM event_catalog.events t WHERE tenant = 5671) s
 			UNION ALL
 			SELECT 'track_batch_raw rejected_events', count(*), md5(string_agg(r, E'\n' ORDER BY r)) FROM (
