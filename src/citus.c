@@ -57,6 +57,8 @@
 #include "commands/copy.h"
 #include "commands/copyfrom_internal.h"
 #include "commands/sequence.h"
+#include "catalog/pg_trigger.h"
+#include "commands/trigger.h"
 #include "executor/executor.h"
 #include "funcapi.h"
 #include "nodes/makefuncs.h"
@@ -85,8 +87,12 @@ typedef struct ShardMapEntry
 
 static planner_hook_type prev_planner = NULL;
 static ProcessUtility_hook_type prev_process_utility = NULL;
+static ExecutorRun_hook_type prev_executor_run = NULL;
 
 static void add_person_key(Query *parse);
+static bool targets_events(Query *parse);
+static Oid	events_relid(void);
+static bool update_refused(Oid relid);
 static void ec_citus_process_utility(PlannedStmt *pstmt, const char *queryString,
 									 bool readOnlyTree, ProcessUtilityContext context,
 									 ParamListInfo params, QueryEnvironment *queryEnv,
@@ -321,6 +327,9 @@ ec_planner(Query *parse, const char *query_string, int cursorOptions,
 		(void) query_tree_walker(parse, rewrite_walker, NULL, QTW_EXAMINE_RTES_BEFORE);
 	else if (parse->commandType == CMD_INSERT)
 		add_person_key(parse);
+	else if (parse->commandType == CMD_UPDATE && targets_events(parse) &&
+			 update_refused(events_relid()))
+		ec_events_refuse_update();
 	if (prev_planner)
 		return prev_planner(parse, query_string, cursorOptions, boundParams);
 	return standard_planner(parse, query_string, cursorOptions, boundParams);
@@ -339,11 +348,123 @@ ec_citus_xact_callback(XactEvent event, void *arg)
 	}
 }
 
+/* ---------------------------------------------------------------------
+ * A shard's error in rows that Citus streams to it
+ *
+ * Citus sends the rows of an INSERT ... SELECT that it runs through the
+ * coordinator (the COPY through the coordinator is one, track_batch's
+ * INSERT another) to the shards by COPY, and reports a shard's error there
+ * by its message and detail alone (its ReportCopyError: SQLSTATE XX000, no
+ * hint, no context).  The insert trigger's refusal of an event under
+ * on_invalid = error is recognised by its detail, the problem list as
+ * JSON, and raised again with the single node's SQLSTATE and hint
+ * (ec_refused_event_sqlstate), around the run of every INSERT.  The line
+ * of a COPY is not restored: the failing row is known on its shard only.
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * The code of the first problem when detail is a problem list as the
+ * insert trigger writes it (ec_problems_to_jsonb: keys in jsonb's order),
+ * its path "" in *pathless; else false.
+ */
+static bool
+problem_list_code(const char *detail, EcProblemCode *code, bool *pathless)
+{
+	static const char head[] = "[{\"code\": \"";
+	static const char path[] = "\", \"path\": \"";
+	const char *name;
+	const char *end;
+
+	if (detail == NULL || strncmp(detail, head, sizeof(head) - 1) != 0)
+		return false;
+	name = detail + sizeof(head) - 1;
+	end = strchr(name, '"');
+	if (end == NULL || strncmp(end, path, sizeof(path) - 1) != 0 ||
+		!ec_problem_code_by_name(name, end - name, code))
+		return false;
+	*pathless = end[sizeof(path) - 1] == '"';
+	return true;
+}
+
+/*
+ * edata, a shard's error as Citus reports it from a COPY, made the insert
+ * trigger's own where it is one (the only errors with a problem list as
+ * detail): an invalid event (ec_report_invalid: "invalid event: ...") or
+ * an event that could not be read (unreadable_problems: one problem, at
+ * path "")
+ */
+static void
+restore_refused_event(ErrorData *edata)
+{
+	EcProblemCode code;
+	bool		pathless;
+	bool		invalid;
+
+	if (edata->sqlerrcode != ERRCODE_INTERNAL_ERROR || edata->message == NULL ||
+		edata->hint != NULL || !problem_list_code(edata->detail, &code, &pathless))
+		return;
+	invalid = strncmp(edata->message, "invalid event: ", 15) == 0;
+	if (!invalid && !pathless)
+		return;
+	edata->sqlerrcode = ec_refused_event_sqlstate(code, !invalid);
+	if (!invalid)
+		edata->hint = pstrdup(EC_UNREADABLE_HINT);
+}
+
+/* in a PG_CATCH: raise the error again, a shard's refusal restored */
+static pg_noreturn void
+rethrow_restored(MemoryContext cxt)
+{
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(cxt);
+	edata = CopyErrorData();
+	if (edata->sqlerrcode != ERRCODE_INTERNAL_ERROR)
+		PG_RE_THROW();
+	FlushErrorState();
+	restore_refused_event(edata);
+	ReThrowError(edata);
+}
+
+static void
+run_query(EC_EXECUTOR_RUN_ARGS)
+{
+	if (prev_executor_run)
+		prev_executor_run(EC_EXECUTOR_RUN_PASS);
+	else
+		standard_ExecutorRun(EC_EXECUTOR_RUN_PASS);
+}
+
+/* an INSERT (into a Citus table, maybe) runs: its errors restored */
+static void
+ec_citus_executor_run(EC_EXECUTOR_RUN_ARGS)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+
+	if (queryDesc->operation != CMD_INSERT)
+	{
+		run_query(EC_EXECUTOR_RUN_PASS);
+		return;
+	}
+	PG_TRY();
+	{
+		run_query(EC_EXECUTOR_RUN_PASS);
+	}
+	PG_CATCH();
+	{
+		rethrow_restored(cxt);
+	}
+	PG_END_TRY();
+}
+
 void
 ec_citus_init(void)
 {
 	prev_planner = planner_hook;
 	planner_hook = ec_planner;
+	prev_executor_run = ExecutorRun_hook;
+	ExecutorRun_hook = ec_citus_executor_run;
 	prev_process_utility = ProcessUtility_hook;
 	ProcessUtility_hook = ec_citus_process_utility;
 	RegisterXactCallback(ec_citus_xact_callback, NULL);
@@ -662,6 +783,51 @@ static int	active_natts = 0;
 static int64 active_line = 0;
 static int64 active_load_id = 0;
 
+/* whether parse writes event_catalog.events (its result relation) */
+static bool
+targets_events(Query *parse)
+{
+	RangeTblEntry *rte;
+
+	if (parse->resultRelation == 0)
+		return false;
+	rte = rt_fetch(parse->resultRelation, parse->rtable);
+	return rte->rtekind == RTE_RELATION && rte->relid == events_relid();
+}
+
+/*
+ * Whether an UPDATE of relid, events distributed by Citus, is refused
+ * here: its trigger events_no_update refuses it on one node, and on a
+ * cluster fires on the shards the UPDATE reaches, of which Citus may pick
+ * none (UPDATE ... WHERE false).  As the trigger would, when it is
+ * enabled (distribute() disables it for its own UPDATE).
+ */
+static bool
+update_refused(Oid relid)
+{
+	Relation	rel;
+	bool		refused = false;
+
+	if (!ec_citus_settings_matter(relid))
+		return false;
+	rel = table_open(relid, NoLock);	/* locked by the parser */
+	for (int i = 0; rel->trigdesc != NULL && i < rel->trigdesc->numtriggers; i++)
+	{
+		Trigger    *t = &rel->trigdesc->triggers[i];
+
+		if (strcmp(t->tgname, "events_no_update") != 0 || !TRIGGER_FOR_UPDATE(t->tgtype))
+			continue;
+		if (SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA)
+			refused = t->tgenabled == TRIGGER_FIRES_ON_REPLICA ||
+				t->tgenabled == TRIGGER_FIRES_ALWAYS;
+		else
+			refused = t->tgenabled != TRIGGER_FIRES_ON_REPLICA &&
+				t->tgenabled != TRIGGER_DISABLED;
+	}
+	table_close(rel, NoLock);
+	return refused;
+}
+
 /*
  * An INSERT into events after distribute() that does not give person_key
  * gets it from the row's payload or raw_line.  The INSERT that runs a
@@ -673,7 +839,6 @@ static int64 active_load_id = 0;
 static void
 add_person_key(Query *parse)
 {
-	RangeTblEntry *rte;
 	Oid			relid;
 	AttrNumber	att_key;
 	AttrNumber	att_line;
@@ -681,12 +846,9 @@ add_person_key(Query *parse)
 	Oid			funcid;
 	Oid			argtypes[2] = {JSONBOID, TEXTOID};
 
-	if (parse->resultRelation == 0)
+	if (!targets_events(parse))
 		return;
-	rte = rt_fetch(parse->resultRelation, parse->rtable);
 	relid = events_relid();
-	if (rte->rtekind != RTE_RELATION || rte->relid != relid)
-		return;
 	att_key = get_attnum(relid, "person_key");
 	if (att_key == InvalidAttrNumber || !OidIsValid(funcid = internal_function("person_key", argtypes, 2)))
 		return;

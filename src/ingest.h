@@ -189,6 +189,7 @@ extern Jsonb *ec_single_problem(const char *code, const char *message);
 extern void ec_ingest_register_callbacks(void);
 extern void ec_ingest_reset_outcome(void);
 extern bool ec_ingest_single_event(void);
+pg_noreturn extern void ec_events_refuse_update(void);
 extern void ec_load_set_last(int64 load_id);
 extern EcOutcome ec_ingest_last_outcome(int64 *duplicate_id);
 extern Jsonb *ec_read_event(Jsonb *payload, text *raw, bool *blank, Jsonb **problems,

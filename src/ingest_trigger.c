@@ -425,12 +425,10 @@ unreadable_problems(EcProblemCode code, const char *message, const char *what)
 
 	if (ec_on_invalid == EC_ON_INVALID_ERROR)
 		ereport(ERROR,
-				(errcode(code == EC_PROBLEM_TOO_LARGE ? ERRCODE_PROGRAM_LIMIT_EXCEEDED :
-						 code == EC_PROBLEM_INVALID_JSON ? ERRCODE_INVALID_TEXT_REPRESENTATION :
-						 ERRCODE_NOT_NULL_VIOLATION),
+				(errcode(ec_refused_event_sqlstate(code, true)),
 				 errmsg("%s", what),
 				 errdetail_internal("%s", JsonbToCString(NULL, &problems->root, VARSIZE(problems))),
-				 errhint("Set event_catalog.on_invalid to quarantine to load the other events.")));
+				 errhint(EC_UNREADABLE_HINT)));
 	return problems;
 }
 
@@ -687,11 +685,22 @@ ec_events_refuse_change(PG_FUNCTION_ARGS)
 				 errmsg("event_catalog.events cannot be truncated"),
 				 errdetail("Truncation would bypass the upkeep of customer profiles and self-exclusion state."),
 				 errhint("Use DELETE, which keeps derived state consistent with the remaining events.")));
+	ec_events_refuse_update();
+	PG_RETURN_NULL();			/* keep compiler quiet */
+}
+
+/*
+ * The error of an UPDATE of events: the trigger's, and on a Citus
+ * coordinator the planner's (citus.c), where an UPDATE that Citus routes
+ * to no shard fires no trigger.
+ */
+void
+ec_events_refuse_update(void)
+{
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 			 errmsg("event_catalog.events is append-only; UPDATE is not allowed"),
 			 errhint("Delete the event and record a corrected one.")));
-	PG_RETURN_NULL();			/* keep compiler quiet */
 }
 
 /* ---------------------------------------------------------------------

@@ -81,6 +81,42 @@ const EcProblemInfo ec_problem_registry[EC_NUM_PROBLEM_CODES] = {
 };
 
 /*
+ * The SQLSTATE of the error ingest refuses an event with under
+ * on_invalid = error (README, Errors an application can act on): an event
+ * that could not be read by the code of its one problem, an invalid one
+ * (any validation error, code its first) invalid_parameter_value.
+ */
+int
+ec_refused_event_sqlstate(EcProblemCode code, bool unreadable)
+{
+	if (!unreadable)
+		return ERRCODE_INVALID_PARAMETER_VALUE;
+	switch (code)
+	{
+		case EC_PROBLEM_TOO_LARGE:
+			return ERRCODE_PROGRAM_LIMIT_EXCEEDED;
+		case EC_PROBLEM_INVALID_JSON:
+			return ERRCODE_INVALID_TEXT_REPRESENTATION;
+		default:
+			return ERRCODE_NOT_NULL_VIOLATION;
+	}
+}
+
+/* the problem code named name (len bytes); false when there is none */
+bool
+ec_problem_code_by_name(const char *name, int len, EcProblemCode *code)
+{
+	for (int i = 0; i < EC_NUM_PROBLEM_CODES; i++)
+		if (strlen(ec_problem_registry[i].code) == len &&
+			memcmp(ec_problem_registry[i].code, name, len) == 0)
+		{
+			*code = (EcProblemCode) i;
+			return true;
+		}
+	return false;
+}
+
+/*
  * Append the text of a problem, "message (code at "path")", after
  * "severity: " unless severity is NULL: errmsg shows a problem without its
  * severity, errdetail lines with it.

@@ -49,6 +49,14 @@ extern const EcProblemInfo ec_problem_registry[EC_NUM_PROBLEM_CODES];
 /* a problem's severity as problems carry it */
 #define ec_severity_name(is_error)	((is_error) ? "error" : "warning")
 
+/*
+ * The hint of an event that ingest refuses under on_invalid = error
+ * because it could not be read (not JSON, too large, null).
+ */
+#define EC_UNREADABLE_HINT	"Set event_catalog.on_invalid to quarantine to load the other events."
+
+extern int	ec_refused_event_sqlstate(EcProblemCode code, bool unreadable);
+extern bool ec_problem_code_by_name(const char *name, int len, EcProblemCode *code);
 extern void ec_append_problem_text(StringInfo buf, const char *severity,
 								   const char *message, const char *code,
 								   const char *path);

@@ -845,6 +845,7 @@ ec_report_invalid(const EcValidation *v)
 {
 	const EcProblem *first = NULL;
 	Jsonb	   *problems;
+	EcProblemCode code = EC_PROBLEM_INVALID_VALUE;
 
 	for (int i = 0; i < v->nproblems && first == NULL; i++)
 		if (v->problems[i].is_error)
@@ -852,8 +853,9 @@ ec_report_invalid(const EcValidation *v)
 	if (first == NULL)
 		elog(ERROR, "ec_report_invalid called for an event without errors");
 	problems = ec_problems_to_jsonb(v);
+	(void) ec_problem_code_by_name(first->code, strlen(first->code), &code);
 	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			(errcode(ec_refused_event_sqlstate(code, false)),
 			 errmsg("invalid event: %s", ec_problem_text(first)),
 			 errdetail_internal("%s", JsonbToCString(NULL, &problems->root, VARSIZE(problems)))));
 }

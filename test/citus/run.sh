@@ -93,18 +93,16 @@ declare -A core_skip=(
 #    without it accepts are errors at once
 #  - ingest: rejected_id is drawn in a range per worker; duplicate_counts
 #    has a row per shard for a day's duplicates; a shard's error in rows
-#    that Citus streams to it (COPY, INSERT ... SELECT) comes back without
-#    its SQLSTATE, hint and COPY line; Citus refuses RETURNING with a
-#    STABLE function or a subquery, and sends an UPDATE ... WHERE false to
-#    no shard
-#  - edge_input: a shard's error in streamed rows comes back without its hint
+#    that Citus streams to it (COPY) comes back without its COPY line;
+#    Citus refuses RETURNING with a STABLE function or a subquery
 #  - bulk_dedup: duplicate_counts has a row per shard; the index probes
 #    are counted in the workers' statistics
 #  - tenants: a shard's error names the worker it ran on (normalised below
 #    to "a worker"); rejected_id is drawn in a range per worker
 #  - batch: as README, Limits: an INSERT through the coordinator records no
 #    load there; the upkeep's calls are counted in the workers'
-#    statistics; a shard's error in streamed rows comes back as XX000
+#    statistics; an element's error lacks the context of the batch's
+#    INSERT
 #  - json_fast: Citus warns that a function in pg_temp stays on the
 #    coordinator
 core_db=contrib_regression
