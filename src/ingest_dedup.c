@@ -112,9 +112,13 @@ typedef struct EcNewEvents
 /* events stored in this backend, by any statement (ec_dedup_note_stored) */
 static uint64 stored_rows = 0;
 
-/* the digest lock this session holds for a row being inserted, if any */
+/*
+ * the digest lock this session holds for a row being inserted, if any, and
+ * the subtransaction that holds it (its abort releases the lock)
+ */
 static LOCKTAG held_digest_lock;
 static bool digest_lock_held = false;
+static SubTransactionId digest_lock_subid = InvalidSubTransactionId;
 
 /* ---------------------------------------------------------------------
  * Digest locks
@@ -141,8 +145,11 @@ acquire_digest_lock(const pg_uuid_t *hash)
 	memcpy(&hi, hash->data, 4);
 	memcpy(&lo, hash->data + 4, 4);
 	SET_LOCKTAG_ADVISORY(held_digest_lock, MyDatabaseId, hi, lo, EC_LOCKTAG_DIGEST);
+	/* the callbacks that see a (sub)transaction end release it (register once) */
+	ec_ingest_register_callbacks();
 	(void) LockAcquire(&held_digest_lock, ExclusiveLock, false, false);
 	digest_lock_held = true;
+	digest_lock_subid = GetCurrentSubTransactionId();
 }
 
 /* ---------------------------------------------------------------------
@@ -169,8 +176,13 @@ ec_dedup_end_subxact(SubXactEvent event, SubTransactionId mySubid,
 
 	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
 		return;
-	if (event == SUBXACT_EVENT_ABORT_SUB)
-		digest_lock_held = false;	/* released with the subtransaction */
+	if (digest_lock_held && digest_lock_subid == mySubid)
+	{
+		if (event == SUBXACT_EVENT_ABORT_SUB)
+			digest_lock_held = false;	/* released with the subtransaction */
+		else
+			digest_lock_subid = parentSubid;	/* now the parent's */
+	}
 	RETAG_OR_DROP(pending_counts, PendingCount);
 }
 

@@ -135,3 +135,25 @@ DELETE FROM event_catalog.event_types WHERE event_key = 'bad_num';
 
 DROP OWNED BY regress_ec_trust_writer;
 DROP ROLE regress_ec_trust_writer;
+
+-- a row that fails after its duplicate probe inside a savepoint: the
+-- digest lock goes with the savepoint, and the next event in the
+-- transaction loads without a warning about a lock this session does not
+-- hold (the trigger had not seen the subtransaction end)
+CREATE FUNCTION pg_temp.fail_after_probe() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.customer_id = 'fails' THEN
+		RAISE EXCEPTION 'refused after the probe';
+	END IF;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER zz_fail_after_probe BEFORE INSERT ON event_catalog.events
+	FOR EACH ROW EXECUTE FUNCTION pg_temp.fail_after_probe();
+BEGIN;
+SAVEPOINT before_failure;
+SELECT event_catalog.track('{"tenant": 95, "timestamp": "2026-06-02T10:00:00Z", "event": "ootb_login", "customer": "fails"}');
+ROLLBACK TO SAVEPOINT before_failure;
+SELECT event_catalog.track('{"tenant": 95, "timestamp": "2026-06-02T10:00:01Z", "event": "ootb_login", "customer": "after_failure"}') IS NOT NULL AS stored;
+COMMIT;
+DROP TRIGGER zz_fail_after_probe ON event_catalog.events;
+SELECT count(*) AS stored_after_failure FROM event_catalog.events WHERE tenant = 95 AND customer_id IN ('fails', 'after_failure');
