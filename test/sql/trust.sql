@@ -139,7 +139,10 @@ DROP ROLE regress_ec_trust_writer;
 -- a row that fails after its duplicate probe inside a savepoint: the
 -- digest lock goes with the savepoint, and the next event in the
 -- transaction loads without a warning about a lock this session does not
--- hold (the trigger had not seen the subtransaction end)
+-- hold (the trigger had not seen the subtransaction end). A new session:
+-- nothing in it has registered the callbacks before.
+\c -
+SET client_min_messages = warning;
 CREATE FUNCTION pg_temp.fail_after_probe() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	IF NEW.customer_id = 'fails' THEN
