@@ -339,11 +339,34 @@ sort_pairs(JsonbValue *object)
 	object->val.object.nPairs = kept;
 }
 
+/*
+ * After an element of a container: its closing character (1), or a comma
+ * and the white space after it (0); anything else is not JSON (-1).
+ */
+static int
+next_element(FastJson *fj, char close)
+{
+	skip_space(fj);
+	if (fj->p >= fj->end)
+		return -1;
+	if (*fj->p == close)
+	{
+		fj->p++;
+		return 1;
+	}
+	if (*fj->p != ',')
+		return -1;
+	fj->p++;
+	skip_space(fj);
+	return 0;
+}
+
 static bool
 parse_object(FastJson *fj, JsonbValue *out)
 {
 	int			cap = 16;
 	int			n = 0;
+	int			next;
 	JsonbPair  *pairs = palloc(sizeof(JsonbPair) * cap);
 
 	skip_space(fj);
@@ -371,18 +394,10 @@ parse_object(FastJson *fj, JsonbValue *out)
 				return false;
 			pairs[n].order = n;
 			n++;
-			skip_space(fj);
-			if (fj->p >= fj->end)
+			if ((next = next_element(fj, '}')) < 0)
 				return false;
-			if (*fj->p == '}')
-			{
-				fj->p++;
+			if (next > 0)
 				break;
-			}
-			if (*fj->p != ',')
-				return false;
-			fj->p++;
-			skip_space(fj);
 		}
 	out->type = jbvObject;
 	out->val.object.pairs = pairs;
@@ -397,6 +412,7 @@ parse_array(FastJson *fj, JsonbValue *out)
 {
 	int			cap = 8;
 	int			n = 0;
+	int			next;
 	JsonbValue *elems = palloc(sizeof(JsonbValue) * cap);
 
 	skip_space(fj);
@@ -412,18 +428,10 @@ parse_array(FastJson *fj, JsonbValue *out)
 			}
 			if (!parse_value(fj, &elems[n++]))
 				return false;
-			skip_space(fj);
-			if (fj->p >= fj->end)
+			if ((next = next_element(fj, ']')) < 0)
 				return false;
-			if (*fj->p == ']')
-			{
-				fj->p++;
+			if (next > 0)
 				break;
-			}
-			if (*fj->p != ',')
-				return false;
-			fj->p++;
-			skip_space(fj);
 		}
 	out->type = jbvArray;
 	out->val.array.elems = elems;
