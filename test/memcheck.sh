@@ -48,9 +48,9 @@ for _ in $(seq 1 120); do
 	sleep 1
 done
 export PGHOST="$work/cluster" PGPORT=$port PGUSER=postgres
-ec_log "pg_regress (setup validate guc hostile ingest profiles self_exclusion) under valgrind"
+ec_log "pg_regress (setup validate guc hostile ingest profiles self_exclusion json_fast stashed_writes) under valgrind"
 ( cd "$repo" && make -s installcheck-regress PG_CONFIG="$EC_PG_CONFIG" \
-	REGRESS="setup validate guc hostile ingest profiles self_exclusion" ) >"$work/regress.out" 2>&1
+	REGRESS="setup validate guc hostile ingest profiles self_exclusion json_fast stashed_writes" ) >"$work/regress.out" 2>&1
 cat "$work/regress.out"
 ec_as_owner "$EC_PG_BIN/pg_ctl" -D "$work/cluster/data" -m fast -w -t 300 stop >/dev/null 2>&1
 ours=$(grep -l "event_catalog.so" "$work"/vg/vg.*.log 2>/dev/null || true)
