@@ -92,13 +92,11 @@ BEGIN
 		SELECT c.name, c.type AS typ FROM event_catalog_internal.profile_columns() c
 	LOOP
 		conv := CASE col.typ
-			WHEN 'boolean'::regtype THEN
-				'CASE jsonb_typeof(v) WHEN ''boolean'' THEN (v)::text::boolean '
-				'ELSE CASE (v) #>> ''{}'' WHEN ''Yes'' THEN true WHEN ''No'' THEN false END END'
+			WHEN 'boolean'::regtype THEN 'event_catalog_internal.profile_boolean(p.vals, k)'
 			WHEN 'date'::regtype THEN 'event_catalog_internal.to_date_or_null((v) #>> ''{}'')'
 			WHEN 'timestamp with time zone'::regtype
 				THEN 'event_catalog_internal.to_timestamp_or_null((v) #>> ''{}'')'
-			WHEN 'text'::regtype THEN 'NULLIF((v) #>> ''{}'', '''')'
+			WHEN 'text'::regtype THEN 'event_catalog_internal.profile_text(p.vals, k)'
 			-- integers through numeric, so that 2.0 is 2
 			WHEN 'smallint'::regtype THEN 'CAST(CAST(NULLIF((v) #>> ''{}'', '''') AS numeric) AS smallint)'
 			WHEN 'integer'::regtype THEN 'CAST(CAST(NULLIF((v) #>> ''{}'', '''') AS numeric) AS integer)'
@@ -106,9 +104,10 @@ BEGIN
 			ELSE format('CAST(NULLIF((v) #>> ''{}'', '''') AS %s)', col.typ::regtype)
 		END;
 		cols := cols || col.name;
-		sel := sel || ', ' || replace(conv, '(v)', format('(p.vals -> %L)', col.name));
-		upd := upd || format(', %1$I = CASE WHEN event_catalog_internal.version_newer('
-							 'EXCLUDED.attribute_versions ->> %2$L, c.attribute_versions ->> %2$L) '
+		sel := sel || ', ' || replace(replace(conv, '(v)', format('(p.vals -> %L)', col.name)),
+									  'p.vals, k)', format('p.vals, %L)', col.name));
+		upd := upd || format(', %1$I = CASE WHEN event_catalog_internal.version_newer_at('
+							 'EXCLUDED.attribute_versions, c.attribute_versions, %2$L) '
 							 'THEN EXCLUDED.%1$I ELSE c.%1$I END', col.name, col.name);
 	END LOOP;
 

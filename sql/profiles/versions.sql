@@ -64,3 +64,10 @@ REVOKE ALL ON FUNCTION event_catalog_internal.newer_versions(jsonb, jsonb) FROM 
 REVOKE ALL ON FUNCTION event_catalog_internal.newest_applied(jsonb, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.api_write_version(timestamptz, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.merge_attributes(jsonb, jsonb, jsonb, jsonb) FROM PUBLIC;
+
+-- version_newer(new ->> key, old ->> key), in one call (the merge's ON CONFLICT)
+CREATE OR REPLACE FUNCTION event_catalog_internal.version_newer_at(new jsonb, old jsonb, key text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'ec_version_newer_at'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+REVOKE ALL ON FUNCTION event_catalog_internal.version_newer_at(jsonb, jsonb, text) FROM PUBLIC;
