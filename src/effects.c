@@ -103,6 +103,14 @@ typedef struct WriteColumns
 	AttrNumber	has_effects;
 } WriteColumns;
 
+/* write_version(occurred_at, digest::text): the version of an event's write */
+static Datum
+write_version_of(Datum occurred_at, Datum digest)
+{
+	return DirectFunctionCall2(ec_write_version, occurred_at,
+							   CStringGetTextDatum(DatumGetCString(DirectFunctionCall1(uuid_out, digest))));
+}
+
 /*
  * The profile write of the stored event in slot into values (7 columns, as
  * event_writes returns them); false when the event has none.
@@ -113,7 +121,6 @@ event_write(TupleTableSlot *slot, const WriteColumns *col, Datum *values, bool *
 	bool		isnull;
 	text	   *event_key;
 	Jsonb	   *vals;
-	char	   *digest;
 
 	if (!DatumGetBool(slot_getattr(slot, col->has_effects, &isnull)))
 		return false;
@@ -129,10 +136,7 @@ event_write(TupleTableSlot *slot, const WriteColumns *col, Datum *values, bool *
 	values[0] = slot_getattr(slot, col->tenant, &isnull);
 	values[2] = JsonbPGetDatum(vals);
 	values[4] = slot_getattr(slot, col->occurred_at, &isnull);
-	/* write_version(occurred_at, content_hash::text) */
-	digest = DatumGetCString(DirectFunctionCall1(uuid_out,
-												 slot_getattr(slot, col->content_hash, &isnull)));
-	values[3] = DirectFunctionCall2(ec_write_version, values[4], CStringGetTextDatum(digest));
+	values[3] = write_version_of(values[4], slot_getattr(slot, col->content_hash, &isnull));
 	memset(nulls, 0, sizeof(bool) * 7);
 	nulls[6] = true;			/* update_id: not an API write */
 	return true;
@@ -190,9 +194,7 @@ emit_stashed_writes(ReturnSetInfo *rsinfo)
 		values[1] = CStringGetTextDatum(w->customer_id);
 		values[2] = JsonbPGetDatum(w->vals);
 		values[4] = TimestampTzGetDatum(w->occurred_at);
-		values[3] = DirectFunctionCall2(ec_write_version, values[4],
-										DirectFunctionCall1(textin,
-															DirectFunctionCall1(uuid_out, UUIDPGetDatum(&w->digest))));
+		values[3] = write_version_of(values[4], UUIDPGetDatum(&w->digest));
 		values[5] = Int64GetDatum(w->event_id);
 		nulls[6] = true;		/* update_id: not an API write */
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);

@@ -382,46 +382,10 @@ ec_picked_attributes(PG_FUNCTION_ARGS)
  * A profile column's value of a write, for the generated merge: one call
  * where the SQL was a CASE over jsonb operators, so that the merge's
  * plan has a node per column instead of a dozen (its executor start-up
- * is a fifth of a track() with a profile write)
+ * is a fifth of a track() with a profile write); the ON CONFLICT version
+ * test, version_newer_at, is in versions.c
  * ---------------------------------------------------------------------
  */
-
-/*
- * The value of key in the jsonb object vals as text, as vals ->> key
- * gives it (a string unquoted, other scalars and containers as JSON);
- * false when absent or JSON null.
- */
-static bool
-value_as_text(Jsonb *vals, text *key, char **out, int *len)
-{
-	JsonbValue	v;
-
-	if (!JB_ROOT_IS_OBJECT(vals) ||
-		getKeyJsonValueFromContainer(&vals->root, VARDATA_ANY(key),
-									 VARSIZE_ANY_EXHDR(key), &v) == NULL)
-		return false;
-	switch (v.type)
-	{
-		case jbvNull:
-			return false;
-		case jbvString:
-			*out = v.val.string.val;
-			*len = v.val.string.len;
-			return true;
-		case jbvBool:
-			*out = v.val.boolean ? "true" : "false";
-			*len = strlen(*out);
-			return true;
-		case jbvNumeric:
-			*out = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v.val.numeric)));
-			*len = strlen(*out);
-			return true;
-		default:
-			*out = JsonbToCString(NULL, v.val.binary.data, v.val.binary.len);
-			*len = strlen(*out);
-			return true;
-	}
-}
 
 /*
  * profile_text(vals, key): NULLIF(vals -> key #>> '{}', ''), the value of
@@ -432,10 +396,10 @@ PG_FUNCTION_INFO_V1(ec_profile_text);
 Datum
 ec_profile_text(PG_FUNCTION_ARGS)
 {
-	char	   *s;
+	const char *s;
 	int			len;
 
-	if (!value_as_text(PG_GETARG_JSONB_P(0), PG_GETARG_TEXT_PP(1), &s, &len) || len == 0)
+	if (!ec_jsonb_key_text(PG_GETARG_JSONB_P(0), PG_GETARG_TEXT_PP(1), &s, &len) || len == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(s, len));
 }
@@ -464,30 +428,4 @@ ec_profile_boolean(PG_FUNCTION_ARGS)
 	if (v.type == jbvString && v.val.string.len == 2 && memcmp(v.val.string.val, "No", 2) == 0)
 		PG_RETURN_BOOL(false);
 	PG_RETURN_NULL();
-}
-
-/*
- * version_newer_at(new_versions, old_versions, key):
- * version_newer(new_versions ->> key, old_versions ->> key), for the
- * merge's ON CONFLICT (either object may be null)
- */
-PG_FUNCTION_INFO_V1(ec_version_newer_at);
-
-Datum
-ec_version_newer_at(PG_FUNCTION_ARGS)
-{
-	text	   *key;
-	char	   *newv;
-	char	   *oldv;
-	int			newlen;
-	int			oldlen;
-
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
-		PG_RETURN_BOOL(false);
-	key = PG_GETARG_TEXT_PP(2);
-	if (!value_as_text(PG_GETARG_JSONB_P(0), key, &newv, &newlen))
-		PG_RETURN_BOOL(false);
-	if (PG_ARGISNULL(1) || !value_as_text(PG_GETARG_JSONB_P(1), key, &oldv, &oldlen))
-		PG_RETURN_BOOL(newlen > 0);
-	PG_RETURN_BOOL(ec_version_cmp(newv, newlen, oldv, oldlen) > 0);
 }

@@ -143,8 +143,8 @@ ec_version_newer(PG_FUNCTION_ARGS)
  * The text of a jsonb value as ->> and jsonb_each_text give it; false for
  * JSON null.
  */
-static bool
-value_text(const JsonbValue *v, const char **str, int *len)
+bool
+ec_jsonb_value_text(const JsonbValue *v, const char **str, int *len)
 {
 	switch (v->type)
 	{
@@ -174,6 +174,22 @@ value_text(const JsonbValue *v, const char **str, int *len)
 }
 
 /*
+ * The text of the value of key in the jsonb object, as object ->> key
+ * gives it; false when it is absent or JSON null (or object is no object).
+ */
+bool
+ec_jsonb_key_text(Jsonb *object, text *key, const char **str, int *len)
+{
+	JsonbValue	v;
+
+	if (!JB_ROOT_IS_OBJECT(object) ||
+		getKeyJsonValueFromContainer(&object->root, VARDATA_ANY(key),
+									 VARSIZE_ANY_EXHDR(key), &v) == NULL)
+		return false;
+	return ec_jsonb_value_text(&v, str, len);
+}
+
+/*
  * The next version of new that is newer than old's version of the same
  * key (an absent or null one counts as ''); false when there is no more.
  * *it walks new.
@@ -190,12 +206,12 @@ next_newer_version(JsonbIterator **it, Jsonb *old, JsonbValue *key,
 		const char *oldver = "";
 		int			oldlen = 0;
 
-		if (!value_text(&val, ver, verlen))
+		if (!ec_jsonb_value_text(&val, ver, verlen))
 			continue;			/* null: no version */
 		if (JB_ROOT_IS_OBJECT(old) && !JB_ROOT_IS_SCALAR(old) &&
 			getKeyJsonValueFromContainer(&old->root, key->val.string.val,
 										 key->val.string.len, &oldval) &&
-			!value_text(&oldval, &oldver, &oldlen))
+			!ec_jsonb_value_text(&oldval, &oldver, &oldlen))
 		{
 			oldver = "";
 			oldlen = 0;
@@ -311,4 +327,30 @@ ec_newest_applied(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	/* a timestamp in UTC is the same timestamptz */
 	PG_RETURN_TIMESTAMPTZ((TimestampTz) newest);
+}
+
+/*
+ * version_newer_at(new_versions, old_versions, key):
+ * version_newer(new_versions ->> key, old_versions ->> key), for the
+ * merge's ON CONFLICT (either object may be null)
+ */
+PG_FUNCTION_INFO_V1(ec_version_newer_at);
+
+Datum
+ec_version_newer_at(PG_FUNCTION_ARGS)
+{
+	text	   *key;
+	const char *newv;
+	const char *oldv;
+	int			newlen;
+	int			oldlen;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
+		PG_RETURN_BOOL(false);
+	key = PG_GETARG_TEXT_PP(2);
+	if (!ec_jsonb_key_text(PG_GETARG_JSONB_P(0), key, &newv, &newlen))
+		PG_RETURN_BOOL(false);
+	if (PG_ARGISNULL(1) || !ec_jsonb_key_text(PG_GETARG_JSONB_P(1), key, &oldv, &oldlen))
+		PG_RETURN_BOOL(newlen > 0);
+	PG_RETURN_BOOL(ec_version_cmp(newv, newlen, oldv, oldlen) > 0);
 }
