@@ -26,6 +26,8 @@
 #include "access/tableam.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_func.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "funcapi.h"
@@ -103,13 +105,6 @@ typedef struct WriteColumns
 	AttrNumber	has_effects;
 } WriteColumns;
 
-/* write_version(occurred_at, digest::text): the version of an event's write */
-static Datum
-write_version_of(Datum occurred_at, Datum digest)
-{
-	return DirectFunctionCall2(ec_write_version, occurred_at,
-							   CStringGetTextDatum(DatumGetCString(DirectFunctionCall1(uuid_out, digest))));
-}
 
 /*
  * The profile write of the stored event in slot into values (7 columns, as
@@ -121,6 +116,7 @@ event_write(TupleTableSlot *slot, const WriteColumns *col, Datum *values, bool *
 	bool		isnull;
 	text	   *event_key;
 	Jsonb	   *vals;
+	text	   *version;
 
 	if (!DatumGetBool(slot_getattr(slot, col->has_effects, &isnull)))
 		return false;
@@ -136,8 +132,11 @@ event_write(TupleTableSlot *slot, const WriteColumns *col, Datum *values, bool *
 	values[0] = slot_getattr(slot, col->tenant, &isnull);
 	values[2] = JsonbPGetDatum(vals);
 	values[4] = slot_getattr(slot, col->occurred_at, &isnull);
-	values[3] = write_version_of(values[4], slot_getattr(slot, col->content_hash, &isnull));
+	version = ec_event_version(DatumGetTimestampTz(values[4]),
+							   DatumGetUUIDP(slot_getattr(slot, col->content_hash, &isnull)));
 	memset(nulls, 0, sizeof(bool) * 7);
+	values[3] = PointerGetDatum(version);
+	nulls[3] = (version == NULL);
 	nulls[6] = true;			/* update_id: not an API write */
 	return true;
 }
@@ -158,47 +157,201 @@ emit_event_write(ReturnSetInfo *rsinfo, TupleTableSlot *slot, const WriteColumns
 	MemoryContextReset(rowcxt);
 }
 
-/*
- * The profile writes the insert trigger stashed for the ids the running
- * merge passes to event_writes (ec_apply_effects sets them for the call),
- * in the same order: then event_writes reads nothing back.
+/* ---------------------------------------------------------------------
+ * The profile writes the insert trigger stashed (EcStashedWrite) for the
+ * ids the running merge was called with (ec_apply_effects sets them for
+ * the call): merge_stashed_writes takes them from stashed_customer_writes
+ * and stashed_consent_writes, which read nothing back and group and sort
+ * in C, where merge_event_writes reads the writes back with event_writes
+ * and groups them in SQL.
+ * ---------------------------------------------------------------------
  */
 static EcStashedWrite **active_writes = NULL;
 static int	nactive_writes = 0;
 
-/* are the stashed writes those of exactly these ids, in this order? */
-static bool
-stash_matches(Datum *ids, bool *idnulls, int nids)
+/*
+ * Error unless the stashed writes are those of exactly the ids in arr, in
+ * that order: the functions that emit them serve only the merge
+ * ec_apply_effects runs.
+ */
+static void
+require_stash(ArrayType *arr)
 {
-	if (active_writes == NULL || nids != nactive_writes)
-		return false;
-	for (int i = 0; i < nids; i++)
-		if (idnulls[i] || DatumGetInt64(ids[i]) != active_writes[i]->event_id)
-			return false;
-	return true;
+	Datum	   *ids;
+	bool	   *idnulls;
+	int			nids;
+	bool		match;
+
+	deconstruct_array(arr, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &ids, &idnulls, &nids);
+	match = (active_writes != NULL && nids == nactive_writes);
+	for (int i = 0; match && i < nids; i++)
+		match = !idnulls[i] && DatumGetInt64(ids[i]) == active_writes[i]->event_id;
+	if (!match)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("no stashed profile writes for these events"),
+				 errdetail("Only the upkeep of a statement's events merges the writes its insert trigger stashed.")));
 }
 
-/* emit the stashed writes, as event_write would have read them back */
-static void
-emit_stashed_writes(ReturnSetInfo *rsinfo)
+/* order of stashed writes by customer: tenant, then customer_id as bytes */
+static int
+compare_customers(const void *a, const void *b)
 {
+	const EcStashedWrite *x = *(EcStashedWrite *const *) a;
+	const EcStashedWrite *y = *(EcStashedWrite *const *) b;
+
+	if (x->tenant != y->tenant)
+		return x->tenant < y->tenant ? -1 : 1;
+	/* strcmp compares as unsigned bytes: the order of COLLATE "C" */
+	return strcmp(x->customer_id, y->customer_id);
+}
+
+/*
+ * The walk of a value-per-call function over the stashed writes: the
+ * writes (with values) it emits from, and the next one.  The functions
+ * return a row per call, so that the merge reads them as they are made
+ * (from the target list, a ProjectSet node) instead of keeping them all
+ * in a tuplestore first.
+ */
+typedef struct StashWalk
+{
+	EcStashedWrite **writes;
+	int			n;
+	int			next;
+	TupleDesc	desc;
+	MemoryContext scratch;		/* what a write's picking allocates */
+} StashWalk;
+
+/* first call: the walk over the stashed writes of the ids in arr */
+static StashWalk *
+begin_stash_walk(FunctionCallInfo fcinfo, ArrayType *arr, bool by_customer)
+{
+	FuncCallContext *funcctx = SRF_FIRSTCALL_INIT();
+	MemoryContext oldcxt = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
+	StashWalk  *walk = palloc0(sizeof(StashWalk));
+
+	require_stash(arr);
+	if (get_call_result_type(fcinfo, NULL, &walk->desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	walk->desc = BlessTupleDesc(walk->desc);
+	walk->writes = palloc(sizeof(EcStashedWrite *) * Max(nactive_writes, 1));
 	for (int i = 0; i < nactive_writes; i++)
+		if (active_writes[i]->vals != NULL)
+			walk->writes[walk->n++] = active_writes[i];
+	if (by_customer)
+		qsort(walk->writes, walk->n, sizeof(EcStashedWrite *), compare_customers);
+	walk->scratch = AllocSetContextCreate(funcctx->multi_call_memory_ctx, "stashed writes scratch",
+										  ALLOCSET_DEFAULT_SIZES);
+	funcctx->user_fctx = walk;
+	MemoryContextSwitchTo(oldcxt);
+	return walk;
+}
+
+PG_FUNCTION_INFO_V1(ec_stashed_customer_writes);
+
+/*
+ * stashed_customer_writes(event_ids): per customer of the stashed writes,
+ * in key order (tenant, customer_id COLLATE "C"), each attribute's newest
+ * value and version and the first and last instant: what the merge's
+ * GROUP BY of the read-back writes gives (newest_values, newest_versions,
+ * min and max of occurred_at), with one sort of pointers instead of a
+ * materialized CTE, a sort of the rows and an aggregate.  A row per call,
+ * its memory that of the caller's row.
+ */
+Datum
+ec_stashed_customer_writes(PG_FUNCTION_ARGS)
+{
+	FuncCallContext *funcctx;
+	StashWalk  *walk;
+	int			first_write;
+	MergeState	st = {0};
+	TimestampTz first;
+	TimestampTz last;
+	Datum		values[6];
+	bool		nulls[6] = {false};
+
+	if (SRF_IS_FIRSTCALL())
+		begin_stash_walk(fcinfo, PG_GETARG_ARRAYTYPE_P(0), true);
+	funcctx = SRF_PERCALL_SETUP();
+	walk = (StashWalk *) funcctx->user_fctx;
+	if (walk->next >= walk->n)
+		SRF_RETURN_DONE(funcctx);
+
+	first_write = walk->next;
+	first = last = walk->writes[first_write]->occurred_at;
+	for (; walk->next < walk->n &&
+		 compare_customers(&walk->writes[first_write], &walk->writes[walk->next]) == 0;
+		 walk->next++)
 	{
-		EcStashedWrite *w = active_writes[i];
+		EcStashedWrite *w = walk->writes[walk->next];
+		text	   *version = ec_event_version(w->occurred_at, &w->digest);
+
+		first = Min(first, w->occurred_at);
+		last = Max(last, w->occurred_at);
+		/* a write without a version (an infinite instant) merges nothing */
+		if (version != NULL)
+			ec_merge_add(&st, w->vals, VARDATA(version), VARSIZE(version) - VARHDRSZ,
+						 CurrentMemoryContext);
+	}
+	values[0] = Int32GetDatum(walk->writes[first_write]->tenant);
+	values[1] = CStringGetTextDatum(walk->writes[first_write]->customer_id);
+	values[2] = JsonbPGetDatum(ec_merge_object(&st, false));
+	values[3] = JsonbPGetDatum(ec_merge_object(&st, true));
+	values[4] = TimestampTzGetDatum(first);
+	values[5] = TimestampTzGetDatum(last);
+	SRF_RETURN_NEXT(funcctx, HeapTupleGetDatum(heap_form_tuple(walk->desc, values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(ec_stashed_consent_writes);
+
+/*
+ * stashed_consent_writes(event_ids, names): the consent history's rows of
+ * the stashed writes, in id order: each write's attributes named in names
+ * (picked_attributes), for the writes that carry one, with its instant,
+ * version and event id (update_id null: not an API write).  A row per
+ * call, as stashed_customer_writes.
+ */
+Datum
+ec_stashed_consent_writes(PG_FUNCTION_ARGS)
+{
+	ArrayType  *names = PG_GETARG_ARRAYTYPE_P(1);
+	FuncCallContext *funcctx;
+	StashWalk  *walk;
+
+	if (SRF_IS_FIRSTCALL())
+		begin_stash_walk(fcinfo, PG_GETARG_ARRAYTYPE_P(0), false);
+	funcctx = SRF_PERCALL_SETUP();
+	walk = (StashWalk *) funcctx->user_fctx;
+	while (walk->next < walk->n)
+	{
+		EcStashedWrite *w = walk->writes[walk->next++];
+		MemoryContext rowcxt = MemoryContextSwitchTo(walk->scratch);
+		Jsonb	   *picked = ec_picked_attributes_of(w->vals, names);
 		Datum		values[7];
 		bool		nulls[7] = {false};
+		HeapTuple	tuple;
 
-		if (w->vals == NULL)
-			continue;			/* no profile value */
+		MemoryContextSwitchTo(rowcxt);
+		if (JB_ROOT_COUNT(picked) == 0)
+		{
+			/* no consent or contact value: next write, in the same call */
+			MemoryContextReset(walk->scratch);
+			continue;
+		}
 		values[0] = Int32GetDatum(w->tenant);
 		values[1] = CStringGetTextDatum(w->customer_id);
-		values[2] = JsonbPGetDatum(w->vals);
-		values[4] = TimestampTzGetDatum(w->occurred_at);
-		values[3] = write_version_of(values[4], UUIDPGetDatum(&w->digest));
+		values[2] = JsonbPGetDatum(picked);
+		values[3] = TimestampTzGetDatum(w->occurred_at);
+		values[4] = PointerGetDatum(ec_event_version(w->occurred_at, &w->digest));
+		nulls[4] = (values[4] == PointerGetDatum(NULL));
 		values[5] = Int64GetDatum(w->event_id);
 		nulls[6] = true;		/* update_id: not an API write */
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		tuple = heap_form_tuple(walk->desc, values, nulls);
+		MemoryContextReset(walk->scratch);
+		SRF_RETURN_NEXT(funcctx, HeapTupleGetDatum(tuple));
 	}
+	SRF_RETURN_DONE(funcctx);
 }
 
 /*
@@ -242,11 +395,6 @@ ec_event_writes(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	deconstruct_array(arr, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
 					  &ids, &idnulls, &nids);
-	if (stash_matches(ids, idnulls, nids))
-	{
-		emit_stashed_writes(rsinfo);
-		return (Datum) 0;
-	}
 	/* the ids without nulls; are they strictly ascending? */
 	for (int i = 0; i < nids; i++)
 	{
@@ -341,6 +489,7 @@ ec_event_writes(PG_FUNCTION_ARGS)
 
 /* the prepared calls, and the schema they were prepared for */
 static SPIPlanPtr merge_plan = NULL;
+static SPIPlanPtr merge_stashed_plan = NULL;
 static SPIPlanPtr exclusions_plan = NULL;
 static Oid	plans_namespace = InvalidOid;
 
@@ -373,11 +522,18 @@ prepare_plans(Oid namespace)
 	if (merge_plan != NULL)
 	{
 		SPI_freeplan(merge_plan);
+		if (merge_stashed_plan != NULL)
+			SPI_freeplan(merge_stashed_plan);
 		SPI_freeplan(exclusions_plan);
-		merge_plan = exclusions_plan = NULL;
+		merge_plan = merge_stashed_plan = exclusions_plan = NULL;
 	}
 	merge_plan = prepare_call(psprintf("SELECT %s.merge_event_writes($1)", nsp),
 							  1, merge_types);
+	/* an installation older than the library may not have it (1.0) */
+	if (OidIsValid(LookupFuncName(list_make2(makeString(nspname), makeString("merge_stashed_writes")),
+								  1, merge_types, true)))
+		merge_stashed_plan = prepare_call(psprintf("SELECT %s.merge_stashed_writes($1)", nsp),
+										  1, merge_types);
 	exclusions_plan = prepare_call(psprintf("SELECT %s.recompute_self_exclusions(pg_catalog.array_agg(DISTINCT "
 											"ROW(u.tenant, u.customer_id)::%s.customer_ref)) "
 											"FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS u(tenant, customer_id)",
@@ -476,22 +632,31 @@ ec_apply_effects(List *pending, Oid namespace)
 	prepare_plans(namespace);
 	values[0] = PointerGetDatum(construct_array(ids, nids, INT8OID, sizeof(int64),
 												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	/* the writes the insert trigger stashed, when it stashed every one */
-	if (stashed == nids)
+	if (stashed < nids || merge_stashed_plan == NULL)
+		run_call(merge_plan, values, nids >= EC_BULK_WRITES);
+	else
 	{
+		/*
+		 * The insert trigger stashed every write: the merge takes them from
+		 * the stash.  A merge can run inside another (a trigger on
+		 * customers storing events): each restores the stash it found.
+		 */
+		EcStashedWrite **outer_writes = active_writes;
+		int			outer_n = nactive_writes;
+
 		active_writes = writes;
 		nactive_writes = nids;
+		PG_TRY();
+		{
+			run_call(merge_stashed_plan, values, nids >= EC_BULK_WRITES);
+		}
+		PG_FINALLY();
+		{
+			active_writes = outer_writes;
+			nactive_writes = outer_n;
+		}
+		PG_END_TRY();
 	}
-	PG_TRY();
-	{
-		run_call(merge_plan, values, nids >= EC_BULK_WRITES);
-	}
-	PG_FINALLY();
-	{
-		active_writes = NULL;
-		nactive_writes = 0;
-	}
-	PG_END_TRY();
 	if (nexcluded > 0)
 	{
 		values[0] = PointerGetDatum(construct_array(tenants, nexcluded, INT4OID,

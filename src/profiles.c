@@ -88,22 +88,9 @@ ec_profile_values(PG_FUNCTION_ARGS)
  * write carrying it.  Versions compare as bytes (ec_version_cmp); two writes
  * with the same version are the same content, so which one is kept does
  * not matter.  No ORDER BY is needed, and nothing is rebuilt per row.
+ * The statement merge of stashed writes (effects.c) folds each customer's
+ * writes with the same state, ec_merge_add.
  */
-typedef struct MergeItem
-{
-	char	   *key;
-	int			keylen;
-	char	   *version;
-	int			versionlen;
-	JsonbValue	value;
-} MergeItem;
-
-typedef struct MergeState
-{
-	int			n;
-	int			cap;
-	MergeItem  *items;
-} MergeState;
 
 /* a copy of a value of vals (a scalar, or a container as jbvBinary) */
 static void
@@ -152,46 +139,25 @@ free_value(JsonbValue *v)
 	}
 }
 
-PG_FUNCTION_INFO_V1(ec_merge_writes_step);
-
-/* the step function: merge the writes of vals made at version into the state */
-Datum
-ec_merge_writes_step(PG_FUNCTION_ARGS)
+/*
+ * Merge the writes of vals (an object) made at version ver into st, the
+ * state's allocations in cxt: each attribute keeps the value of its newest
+ * write.
+ */
+void
+ec_merge_add(MergeState *st, Jsonb *vals, const char *ver, int verlen, MemoryContext cxt)
 {
-	MemoryContext aggcxt;
-	MemoryContext oldcxt;
-	MergeState *st;
-	Jsonb	   *vals;
-	text	   *version;
-	const char *ver;
-	int			verlen;
 	JsonbIterator *it;
 	JsonbValue	k;
 	JsonbValue	v;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("event_catalog.merge_writes_step() must be called as an aggregate step")));
-
-	if (PG_ARGISNULL(0))
-		st = (MergeState *) MemoryContextAllocZero(aggcxt, sizeof(MergeState));
-	else
-		st = (MergeState *) PG_GETARG_POINTER(0);
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		PG_RETURN_POINTER(st);
-
-	vals = PG_GETARG_JSONB_P(1);
-	version = PG_GETARG_TEXT_PP(2);
-	ver = VARDATA_ANY(version);
-	verlen = VARSIZE_ANY_EXHDR(version);
 	if (!JB_ROOT_IS_OBJECT(vals))
-		PG_RETURN_POINTER(st);
-
+		return;
 	it = JsonbIteratorInit(&vals->root);
 	while (ec_jsonb_next_pair(&it, &k, &v))
 	{
 		MergeItem  *item = NULL;
+		MemoryContext oldcxt;
 
 		for (int i = 0; i < st->n; i++)
 		{
@@ -206,7 +172,7 @@ ec_merge_writes_step(PG_FUNCTION_ARGS)
 			ec_version_cmp(ver, verlen, item->version, item->versionlen) <= 0)
 			continue;			/* the attribute has a newer (or this) write */
 
-		oldcxt = MemoryContextSwitchTo(aggcxt);
+		oldcxt = MemoryContextSwitchTo(cxt);
 		if (item == NULL)
 		{
 			if (st->n >= st->cap)
@@ -231,14 +197,39 @@ ec_merge_writes_step(PG_FUNCTION_ARGS)
 		copy_value(&item->value, &v);
 		MemoryContextSwitchTo(oldcxt);
 	}
+}
+
+PG_FUNCTION_INFO_V1(ec_merge_writes_step);
+
+/* the step function: merge the writes of vals made at version into the state */
+Datum
+ec_merge_writes_step(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	MergeState *st;
+	text	   *version;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("event_catalog.merge_writes_step() must be called as an aggregate step")));
+
+	if (PG_ARGISNULL(0))
+		st = (MergeState *) MemoryContextAllocZero(aggcxt, sizeof(MergeState));
+	else
+		st = (MergeState *) PG_GETARG_POINTER(0);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_POINTER(st);
+
+	version = PG_GETARG_TEXT_PP(2);
+	ec_merge_add(st, PG_GETARG_JSONB_P(1), VARDATA_ANY(version), VARSIZE_ANY_EXHDR(version), aggcxt);
 	PG_RETURN_POINTER(st);
 }
 
-/* the merged state as an object: each attribute's value, or its version */
-static Datum
-merge_result(FunctionCallInfo fcinfo, bool versions)
+/* the merged state (NULL: none) as an object: each attribute's value, or its version */
+Jsonb *
+ec_merge_object(const MergeState *st, bool versions)
 {
-	MergeState *st = PG_ARGISNULL(0) ? NULL : (MergeState *) PG_GETARG_POINTER(0);
 	JsonbParseState *state = NULL;
 	JsonbValue *result;
 
@@ -264,7 +255,7 @@ merge_result(FunctionCallInfo fcinfo, bool versions)
 			pushJsonbValue(&state, WJB_VALUE, &st->items[i].value);
 	}
 	result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-	PG_RETURN_JSONB_P(JsonbValueToJsonb(result));
+	return JsonbValueToJsonb(result);
 }
 
 PG_FUNCTION_INFO_V1(ec_merge_writes_values);
@@ -273,7 +264,8 @@ PG_FUNCTION_INFO_V1(ec_merge_writes_values);
 Datum
 ec_merge_writes_values(PG_FUNCTION_ARGS)
 {
-	return merge_result(fcinfo, false);
+	PG_RETURN_JSONB_P(ec_merge_object(PG_ARGISNULL(0) ? NULL : (MergeState *) PG_GETARG_POINTER(0),
+									  false));
 }
 
 PG_FUNCTION_INFO_V1(ec_merge_writes_versions);
@@ -282,7 +274,8 @@ PG_FUNCTION_INFO_V1(ec_merge_writes_versions);
 Datum
 ec_merge_writes_versions(PG_FUNCTION_ARGS)
 {
-	return merge_result(fcinfo, true);
+	PG_RETURN_JSONB_P(ec_merge_object(PG_ARGISNULL(0) ? NULL : (MergeState *) PG_GETARG_POINTER(0),
+									  true));
 }
 
 /* is key one of the names (a text array's elements)? */
@@ -365,17 +358,22 @@ PG_FUNCTION_INFO_V1(ec_picked_attributes);
  * without nulls, as jsonb_strip_nulls(jsonb_build_object(name, vals -> name,
  * ...)) gives them (the consent history's values of a write), in one pass.
  */
-Datum
-ec_picked_attributes(PG_FUNCTION_ARGS)
+Jsonb *
+ec_picked_attributes_of(Jsonb *vals, ArrayType *names)
 {
 	bool		nested;
-	Jsonb	   *picked = filter_attributes(PG_GETARG_JSONB_P(0), PG_GETARG_ARRAYTYPE_P(1),
-										   true, jbvNull, &nested);
+	Jsonb	   *picked = filter_attributes(vals, names, true, jbvNull, &nested);
 
 	/* nulls inside an object or array go too, as jsonb_strip_nulls drops them */
 	if (nested)
-		return DirectFunctionCall1(jsonb_strip_nulls, JsonbPGetDatum(picked));
-	PG_RETURN_JSONB_P(picked);
+		return DatumGetJsonbP(DirectFunctionCall1(jsonb_strip_nulls, JsonbPGetDatum(picked)));
+	return picked;
+}
+
+Datum
+ec_picked_attributes(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_JSONB_P(ec_picked_attributes_of(PG_GETARG_JSONB_P(0), PG_GETARG_ARRAYTYPE_P(1)));
 }
 
 /* ---------------------------------------------------------------------

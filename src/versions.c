@@ -59,32 +59,43 @@ put_digits(char *s, int n, int width)
 }
 
 /*
- * write_version(at, digest): the version of a write at that time; null for
- * an infinite time, as to_char() gives.
+ * The version of a write at `at` with the digest text (len bytes) as text;
+ * NULL for an infinite time, as to_char() gives.
  */
-Datum
-ec_write_version(PG_FUNCTION_ARGS)
+static text *
+version_text(TimestampTz at, const char *digest, int len)
 {
-	TimestampTz at = PG_GETARG_TIMESTAMPTZ(0);
-	text	   *digest = PG_GETARG_TEXT_PP(1);
 	struct pg_tm tm;
 	fsec_t		fsec;
-	StringInfoData buf;
+	text	   *result;
+	char	   *s;
+	int			timelen;
+	text	   *formatted = NULL;
 
 	if (TIMESTAMP_NOT_FINITE(at))
-		PG_RETURN_NULL();
+		return NULL;
 	/* a timestamptz is UTC: broken down without a zone, it is the UTC time */
 	if (timestamp2tm(at, NULL, &tm, &fsec, NULL, NULL) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("timestamp out of range")));
-
-	initStringInfo(&buf);
 	if (tm.tm_year >= 1 && tm.tm_year <= 9999)
+		timelen = VERSION_TIME_LEN;
+	else
+	{
+		/* BC or five-digit years: whatever to_char() makes of them */
+		formatted = DatumGetTextPP(DirectFunctionCall2Coll(timestamp_to_char,
+														   DEFAULT_COLLATION_OID,
+														   TimestampGetDatum(at),
+														   CStringGetTextDatum("YYYY-MM-DD HH24:MI:SS.US")));
+		timelen = VARSIZE_ANY_EXHDR(formatted);
+	}
+	result = (text *) palloc(VARHDRSZ + timelen + 1 + len);
+	SET_VARSIZE(result, VARHDRSZ + timelen + 1 + len);
+	s = VARDATA(result);
+	if (formatted == NULL)
 	{
 		/* YYYY-MM-DD HH:MI:SS.US, by hand: a merge formats one per write */
-		char		s[26];
-
 		put_digits(s, tm.tm_year, 4);
 		s[4] = '-';
 		put_digits(s + 5, tm.tm_mon, 2);
@@ -98,22 +109,47 @@ ec_write_version(PG_FUNCTION_ARGS)
 		put_digits(s + 17, tm.tm_sec, 2);
 		s[19] = '.';
 		put_digits(s + 20, (int) fsec, 6);
-		appendBinaryStringInfo(&buf, s, 26);
 	}
 	else
-	{
-		/* BC or five-digit years: whatever to_char() makes of them */
-		text	   *t;
+		memcpy(s, VARDATA_ANY(formatted), timelen);
+	s[timelen] = '|';
+	memcpy(s + timelen + 1, digest, len);
+	return result;
+}
 
-		t = DatumGetTextPP(DirectFunctionCall2Coll(timestamp_to_char,
-												   DEFAULT_COLLATION_OID,
-												   TimestampGetDatum(at),
-												   CStringGetTextDatum("YYYY-MM-DD HH24:MI:SS.US")));
-		appendBinaryStringInfo(&buf, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+/* write_version(at, digest): the version of a write at that time */
+Datum
+ec_write_version(PG_FUNCTION_ARGS)
+{
+	text	   *digest = PG_GETARG_TEXT_PP(1);
+	text	   *version = version_text(PG_GETARG_TIMESTAMPTZ(0), VARDATA_ANY(digest),
+									   VARSIZE_ANY_EXHDR(digest));
+
+	if (version == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(version);
+}
+
+/*
+ * The version of a stored event's write: write_version(occurred_at,
+ * content_hash::text), the digest as uuid_out() writes it, without going
+ * through text datums (a merge of stashed writes makes one per write)
+ */
+text *
+ec_event_version(TimestampTz at, const pg_uuid_t *digest)
+{
+	static const char hex[] = "0123456789abcdef";
+	char		buf[2 * UUID_LEN + 4];
+	int			len = 0;
+
+	for (int i = 0; i < UUID_LEN; i++)
+	{
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			buf[len++] = '-';
+		buf[len++] = hex[digest->data[i] >> 4];
+		buf[len++] = hex[digest->data[i] & 0x0F];
 	}
-	appendStringInfoChar(&buf, '|');
-	appendBinaryStringInfo(&buf, VARDATA_ANY(digest), VARSIZE_ANY_EXHDR(digest));
-	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf.data, buf.len));
+	return version_text(at, buf, len);
 }
 
 /*

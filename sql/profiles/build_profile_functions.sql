@@ -4,7 +4,7 @@
  */
 
 /*
- * (Re)build the four merge functions from the current customers columns:
+ * (Re)build the five merge functions from the current customers columns:
  * plain PL/pgSQL with static statements, so their plans are cached.  The
  * plans must not depend on statistics, which a new database, or a table
  * grown in the running transaction, does not have: every query is by key
@@ -74,6 +74,8 @@ BEGIN
 	FOR f IN
 		SELECT * FROM (VALUES
 			('merge_event_writes', 'event_ids bigint[]', false, true, true),
+			-- the same, of the writes the insert trigger stashed (src/effects.c)
+			('merge_stashed_writes', 'event_ids bigint[]', false, NULL, true),
 			('merge_api_writes', 'update_ids bigint[]', false, false, true),
 			('merge_customer_event_writes', 'customers event_catalog_internal.customer_ref[]', true, true, false),
 			('merge_customer_api_writes', 'customers event_catalog_internal.customer_ref[]', true, false, false)
@@ -86,7 +88,7 @@ BEGIN
 					   f.name, f.args,
 					   event_catalog_internal.profile_merge_body(
 						   CASE WHEN f.from_events THEN event_catalog_internal.event_writes_sql(f.by_customer)
-								ELSE event_catalog_internal.api_writes_sql(f.by_customer) END,
+								WHEN NOT f.from_events THEN event_catalog_internal.api_writes_sql(f.by_customer) END,
 						   f.keep_history));
 		-- internal: only the owner's upkeep calls them
 		EXECUTE format('REVOKE ALL ON FUNCTION event_catalog_internal.%I(%s) FROM PUBLIC', f.name, f.args);

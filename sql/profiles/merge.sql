@@ -68,6 +68,10 @@ CREATE OR REPLACE AGGREGATE event_catalog_internal.newest_versions(vals jsonb, v
  * is merged into customers when it is newer than the stored one; with
  * keep_history, each write's consent and contact values also go to
  * consent_log, one row per write.
+ * For the writes the insert trigger stashed (source_sql null), C functions
+ * give both instead: stashed_customer_writes the writes grouped per
+ * customer, in key order; stashed_consent_writes the consent history's
+ * rows.
  * The typed columns are those of the customers table when the body is
  * built, so a column added to it (then build_profile_functions()) receives
  * the profile attribute of the same name.  Customers are written in key
@@ -84,6 +88,9 @@ DECLARE
 	upd			text := '';
 	col			record;
 	conv		text;
+	consent		text[] := event_catalog_internal.consent_attributes();
+	ctes		text[] := '{}';
+	grouped		text;
 	body		text := 'BEGIN' || chr(10);
 BEGIN
 	-- each conversion takes the values that validation lets through for
@@ -111,40 +118,33 @@ BEGIN
 							 'THEN EXCLUDED.%1$I ELSE c.%1$I END', col.name, col.name);
 	END LOOP;
 
-	body := body || format($q$
-		WITH s AS MATERIALIZED (SELECT * FROM (%1$s) w WHERE w.vals <> '{}')
-		%2$s
-		INSERT INTO event_catalog.customers AS c
-			(tenant, customer_id %3$s, attributes, attribute_versions, exclusion_periods, created_at, updated_at)
-		SELECT p.tenant, p.customer_id %4$s, p.custom, p.versions,
-			   -- the exclusion periods a new customer starts with
-			   %7$s,
-			   p.first_at, p.last_at
-		FROM (SELECT m.*, event_catalog_internal.custom_attributes(m.vals, %5$L::text[]) AS custom
-			  -- per customer, each attribute's newest value and version,
-			  -- in key order (sorted here, before the rows get wide)
-			  FROM (SELECT s.tenant, s.customer_id,
+	IF source_sql IS NULL THEN
+		-- from the target list (a ProjectSet), so that the rows stream
+		-- into the insert instead of being kept in a tuplestore first
+		grouped := 'SELECT (g.w).tenant, (g.w).customer_id, (g.w).vals, (g.w).versions, '
+				   '(g.w).first_at, (g.w).last_at '
+				   'FROM (SELECT event_catalog_internal.stashed_customer_writes($1) AS w) g';
+		IF keep_history THEN
+			ctes := ctes || format($h$history AS (
+			INSERT INTO event_catalog.consent_log
+				(tenant, customer_id, vals, changed_at, version, event_id, update_id)
+			SELECT (h.w).tenant, (h.w).customer_id, (h.w).vals, (h.w).changed_at, (h.w).version,
+				   (h.w).event_id, (h.w).update_id
+			FROM (SELECT event_catalog_internal.stashed_consent_writes($1, %L::text[]) AS w) h)$h$, consent);
+		END IF;
+	ELSE
+		ctes := ctes || format($s$s AS MATERIALIZED (SELECT * FROM (%s) w WHERE w.vals <> '{}')$s$,
+							   source_sql);
+		-- per customer, each attribute's newest value and version, in key
+		-- order (sorted here, before the rows get wide)
+		grouped := $g$SELECT s.tenant, s.customer_id,
 						   event_catalog_internal.newest_values(s.vals, s.version) AS vals,
 						   event_catalog_internal.newest_versions(s.vals, s.version) AS versions,
 						   min(s.occurred_at) AS first_at, max(s.occurred_at) AS last_at
 					FROM s GROUP BY s.tenant, s.customer_id
-					ORDER BY s.tenant, s.customer_id) m) p
-		ORDER BY p.tenant, p.customer_id
-		ON CONFLICT (tenant, customer_id) DO UPDATE SET
-			attributes = event_catalog_internal.merge_attributes(c.attributes, c.attribute_versions,
-				EXCLUDED.attributes, EXCLUDED.attribute_versions - %5$L::text[])
-			%6$s,
-			attribute_versions = c.attribute_versions
-				|| event_catalog_internal.newer_versions(c.attribute_versions, EXCLUDED.attribute_versions),
-			created_at = LEAST(c.created_at, EXCLUDED.created_at),
-			updated_at = GREATEST(c.updated_at,
-				event_catalog_internal.newest_applied(c.attribute_versions, EXCLUDED.attribute_versions))
-		WHERE event_catalog_internal.newest_applied(c.attribute_versions, EXCLUDED.attribute_versions) IS NOT NULL
-		   OR EXCLUDED.created_at < c.created_at;
-	$q$,
-		source_sql,
-		CASE WHEN keep_history THEN format($h$
-		, history AS (
+					ORDER BY s.tenant, s.customer_id$g$;
+		IF keep_history THEN
+			ctes := ctes || format($h$history AS (
 			INSERT INTO event_catalog.consent_log
 				(tenant, customer_id, vals, changed_at, version, event_id, update_id)
 			SELECT h.tenant, h.customer_id, h.vals, h.occurred_at, h.version, h.event_id, h.update_id
@@ -154,15 +154,60 @@ BEGIN
 				  -- OFFSET 0: not flattened, so that each write's values
 				  -- are picked once, not again for the filter
 				  FROM s OFFSET 0) h
-			WHERE h.vals <> '{}')
-		$h$, event_catalog_internal.consent_attributes())
-		ELSE '' END,
+			WHERE h.vals <> '{}')$h$, consent);
+		END IF;
+	END IF;
+
+	body := body || format($q$
+		%1$s
+		INSERT INTO event_catalog.customers AS c
+			(tenant, customer_id %2$s, attributes, attribute_versions, exclusion_periods, created_at, updated_at)
+		SELECT p.tenant, p.customer_id %3$s, p.custom, p.versions,
+			   -- the exclusion periods a new customer starts with
+			   %6$s,
+			   p.first_at, p.last_at
+		FROM (SELECT m.*, event_catalog_internal.custom_attributes(m.vals, %4$L::text[]) AS custom
+			  FROM (%7$s) m) p
+		%8$s
+		ON CONFLICT (tenant, customer_id) DO UPDATE SET
+			attributes = event_catalog_internal.merge_attributes(c.attributes, c.attribute_versions,
+				EXCLUDED.attributes, EXCLUDED.attribute_versions - %4$L::text[])
+			%5$s,
+			attribute_versions = c.attribute_versions
+				|| event_catalog_internal.newer_versions(c.attribute_versions, EXCLUDED.attribute_versions),
+			created_at = LEAST(c.created_at, EXCLUDED.created_at),
+			updated_at = GREATEST(c.updated_at,
+				event_catalog_internal.newest_applied(c.attribute_versions, EXCLUDED.attribute_versions))
+		WHERE event_catalog_internal.newest_applied(c.attribute_versions, EXCLUDED.attribute_versions) IS NOT NULL
+		   OR EXCLUDED.created_at < c.created_at;
+	$q$,
+		CASE WHEN cardinality(ctes) > 0 THEN 'WITH ' || array_to_string(ctes, ', ') ELSE '' END,
 		(SELECT string_agg(format(', %I', x), '') FROM unnest(cols) x),
 		sel, cols, upd,
-		event_catalog_internal.exclusion_periods_sql('p.tenant', 'p.customer_id'));
+		event_catalog_internal.exclusion_periods_sql('p.tenant', 'p.customer_id'),
+		grouped,
+		-- stashed_customer_writes gives its rows in key order already
+		CASE WHEN source_sql IS NULL THEN '' ELSE 'ORDER BY p.tenant, p.customer_id' END);
 	RETURN body || 'END';
 END
 $$;
+
+-- the stashed writes of the statement whose upkeep runs (src/effects.c):
+-- per customer, in key order, as the merge's grouping of read-back writes
+-- gives them; and their consent history's rows
+CREATE OR REPLACE FUNCTION event_catalog_internal.stashed_customer_writes(event_ids bigint[])
+RETURNS TABLE (tenant integer, customer_id text, vals jsonb, versions jsonb,
+			   first_at timestamptz, last_at timestamptz)
+AS 'MODULE_PATHNAME', 'ec_stashed_customer_writes'
+LANGUAGE C STABLE STRICT
+ROWS 100;
+
+CREATE OR REPLACE FUNCTION event_catalog_internal.stashed_consent_writes(event_ids bigint[], names text[])
+RETURNS TABLE (tenant integer, customer_id text, vals jsonb, changed_at timestamptz,
+			   version text, event_id bigint, update_id bigint)
+AS 'MODULE_PATHNAME', 'ec_stashed_consent_writes'
+LANGUAGE C STABLE STRICT
+ROWS 100;
 
 -- the profile writes of the given stored events, each looked up by primary
 -- key in C (src/effects.c): the same rows as event_writes_sql(true) gives
@@ -221,5 +266,7 @@ REVOKE ALL ON FUNCTION event_catalog_internal.newest_values(jsonb, text) FROM PU
 REVOKE ALL ON FUNCTION event_catalog_internal.newest_versions(jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.profile_merge_body(text, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.event_writes(bigint[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION event_catalog_internal.stashed_customer_writes(bigint[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION event_catalog_internal.stashed_consent_writes(bigint[], text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.event_writes_sql(boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.api_writes_sql(boolean) FROM PUBLIC;

@@ -1,5 +1,6 @@
 -- stashed_writes: the insert trigger hands the statement's merge the
--- profile write of each event it stores (effects.c, event_writes), up to
+-- profile write of each event it stores (effects.c: merged from the stash
+-- by stashed_customer_writes and stashed_consent_writes), up to
 -- maintenance_work_mem; past that, or when another BEFORE INSERT row
 -- trigger may change or drop the row, the merge reads the events back.
 -- Both ways give the same customers and consent history.
@@ -84,3 +85,44 @@ FROM event_catalog.customers c WHERE tenant = 94 AND customer_id IN ('sw-2', 'sw
 SELECT count(*) AS consent_rows_of_dropped_customer FROM event_catalog.consent_log
 WHERE tenant = 94 AND customer_id = 'sw-2';
 
+
+-- a merge inside the merge: a trigger on customers of the operator's
+-- stores an event when tenant 7195's customer sw-5 is created; that
+-- statement's upkeep runs in the middle of the outer merge, which then
+-- goes on with its own stashed writes (its consent history comes last)
+CREATE FUNCTION pg_temp.operator_customer_hook() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.tenant = 7195 AND NEW.customer_id = 'sw-5' THEN
+		INSERT INTO event_catalog.events (payload) VALUES (jsonb_build_object(
+			'tenant', 7193, 'event', 'ootb_user_details_update', 'customer', 'nested',
+			'timestamp', '2026-03-02T00:00:00Z',
+			'context', jsonb_build_object('ootb_email', 'nested@example.com', 'ootb_allow_email', 'Yes')));
+	END IF;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER operator_customer_hook BEFORE INSERT ON event_catalog.customers
+	FOR EACH ROW EXECUTE FUNCTION pg_temp.operator_customer_hook();
+INSERT INTO event_catalog.events (payload) SELECT jsonb_set(e, '{tenant}', '7195') FROM feed ORDER BY i;
+DROP TRIGGER operator_customer_hook ON event_catalog.customers;
+-- (the same state as tenant 92's but for the tenant, and the digests in
+-- the versions, which cover the tenant)
+CREATE FUNCTION pg_temp.as_tenant_92(t integer) RETURNS TABLE (what text, row_text text) LANGUAGE sql AS $$
+	SELECT s.what, regexp_replace(replace(s.row_text, '"tenant": ' || t, '"tenant": 92'),
+								  '\|[0-9a-f-]{36}"', '|"', 'g')
+	FROM pg_temp.state(t) s
+$$;
+SELECT (SELECT count(*)
+		FROM ((SELECT * FROM pg_temp.as_tenant_92(92) EXCEPT ALL SELECT * FROM pg_temp.as_tenant_92(7195))
+			  UNION ALL (SELECT * FROM pg_temp.as_tenant_92(7195) EXCEPT ALL SELECT * FROM pg_temp.as_tenant_92(92))) d
+	   ) AS differences,
+	   (SELECT count(*) FROM pg_temp.state(7195)) AS rows_compared;
+SELECT what, row_text::jsonb ->> 'email' AS email, row_text::jsonb -> 'vals' AS vals
+FROM pg_temp.state(7193) ORDER BY 1;
+
+-- the stashed writes are the running upkeep's only: no call of its own
+-- reaches them
+\set VERBOSITY terse
+SELECT * FROM event_catalog_internal.stashed_customer_writes('{1}');
+SELECT * FROM event_catalog_internal.stashed_consent_writes('{1}', '{email}');
+SELECT event_catalog_internal.merge_stashed_writes('{}');
+\set VERBOSITY default
