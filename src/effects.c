@@ -8,10 +8,14 @@
  *	    - the customers' buckets and the self-exclusion events are noted by
  *	      the row trigger as it stores each event; the buckets are locked
  *	      from C, without reading the events back;
- *	    - event_writes(event_ids), the source of the profile merge, looks
- *	      each event up by primary key (no plan: a generic plan of
- *	      "event_id = ANY ($1)" made while events was small scanned the
- *	      whole table for every statement after);
+ *	    - the profile writes the row trigger stashed are merged from the
+ *	      stash, grouped per customer in C (stashed_customer_writes,
+ *	      stashed_consent_writes, for merge_stashed_writes);
+ *	    - when it could not stash them all, event_writes(event_ids), the
+ *	      source of merge_event_writes, looks each event up by primary key
+ *	      (no plan: a generic plan of "event_id = ANY ($1)" made while
+ *	      events was small scanned the whole table for every statement
+ *	      after);
  *	    - lifecycle_rank(event_key), the one list of the five lifecycle
  *	      events, used by the trigger and by recompute_self_exclusions.
  *
