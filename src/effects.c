@@ -295,8 +295,11 @@ ec_stashed_customer_writes(PG_FUNCTION_ARGS)
 		last = Max(last, w->occurred_at);
 		/* a write without a version (an infinite instant) merges nothing */
 		if (version != NULL)
+		{
 			ec_merge_add(&st, w->vals, VARDATA(version), VARSIZE(version) - VARHDRSZ,
 						 CurrentMemoryContext);
+			pfree(version);		/* copied where it won: a customer's many writes */
+		}
 	}
 	values[0] = Int32GetDatum(walk->writes[first_write]->tenant);
 	values[1] = CStringGetTextDatum(walk->writes[first_write]->customer_id);

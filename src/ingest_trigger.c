@@ -70,14 +70,6 @@ static List *pending_effects = NIL;
  * maintenance_work_mem the merge reads the rest back from the table.
  */
 static Size stashed_bytes = 0;
-
-/*
- * The stashed writes' customers and values: a generation context (no
- * rounding of each value up to a power of two, as an AllocSet would do)
- * under TopTransactionContext, made when the transaction stashes its first
- * write.
- */
-static MemoryContext stash_context = NULL;
 static bool callbacks_registered = false;
 
 /*
@@ -134,7 +126,6 @@ ingest_xact_callback(XactEvent event, void *arg)
 			/* their memory goes with the transaction */
 			pending_effects = NIL;
 			stashed_bytes = 0;
-			stash_context = NULL;
 			single_event_statement = false;
 			ec_dedup_end_xact();
 			break;
@@ -181,22 +172,18 @@ grow(void *array, int n, int *cap, Size size)
 }
 
 /*
- * Stash the profile write of a stored event with effects in pe, as
- * event_writes would read it back: its values (NULL when it carries none),
- * customer, instant and digest (the customer and values in stash_context).
+ * Stash the profile write of a stored event with effects in pe (in
+ * TopTransactionContext), as event_writes would read it back: its values
+ * (NULL when it carries none), customer, instant and digest.
  */
 static void
 stash_write(EcPendingEffects *pe, int64 event_id, const EcValidation *v,
 			Jsonb *payload, const pg_uuid_t *digest)
 {
 	Jsonb	   *vals = ec_profile_values_of(v->def, payload);
-	MemoryContext oldcxt;
+	MemoryContext oldcxt = MemoryContextSwitchTo(TopTransactionContext);
 	EcStashedWrite *w;
 
-	if (stash_context == NULL)
-		stash_context = GenerationContextCreate(TopTransactionContext, "event_catalog stashed writes",
-												ALLOCSET_DEFAULT_SIZES);
-	oldcxt = MemoryContextSwitchTo(stash_context);
 	pe->stashed = grow(pe->stashed, pe->nstashed, &pe->capstashed, sizeof(EcStashedWrite));
 	w = &pe->stashed[pe->nstashed++];
 	w->event_id = event_id;

@@ -75,7 +75,8 @@ CREATE OR REPLACE AGGREGATE event_catalog_internal.newest_versions(vals jsonb, v
  * The typed columns are those of the customers table when the body is
  * built, so a column added to it (then build_profile_functions()) receives
  * the profile attribute of the same name.  Customers are written in key
- * order, so concurrent loads lock rows in one order.
+ * order (customer_id COLLATE "C", as the primary key), so concurrent loads
+ * lock rows in one order.
  */
 CREATE OR REPLACE FUNCTION event_catalog_internal.profile_merge_body(source_sql text, keep_history boolean)
 RETURNS text
@@ -142,7 +143,7 @@ BEGIN
 						   event_catalog_internal.newest_versions(s.vals, s.version) AS versions,
 						   min(s.occurred_at) AS first_at, max(s.occurred_at) AS last_at
 					FROM s GROUP BY s.tenant, s.customer_id
-					ORDER BY s.tenant, s.customer_id$g$;
+					ORDER BY s.tenant, s.customer_id COLLATE "C"$g$;
 		IF keep_history THEN
 			ctes := ctes || format($h$history AS (
 			INSERT INTO event_catalog.consent_log
@@ -187,7 +188,7 @@ BEGIN
 		event_catalog_internal.exclusion_periods_sql('p.tenant', 'p.customer_id'),
 		grouped,
 		-- stashed_customer_writes gives its rows in key order already
-		CASE WHEN source_sql IS NULL THEN '' ELSE 'ORDER BY p.tenant, p.customer_id' END);
+		CASE WHEN source_sql IS NULL THEN '' ELSE 'ORDER BY p.tenant, p.customer_id COLLATE "C"' END);
 	RETURN body || 'END';
 END
 $$;

@@ -124,7 +124,7 @@ for kind in plain mixed; do
 		$1 ~ /floor/ { fr = $2; fm = $3 }
 		$1 ~ /unindexed/ { ur = $2; um = $3 }
 		END {
-			what = (kind == "mixed") ? "COPY of events with 20% profile updates (100k customers) and 2% self-exclusions" \
+			what = (kind == "mixed") ? "COPY of events with 20% User Details Updates and 10% registrations (profile writes, 100k customers) and 2% self-exclusions" \
 									 : "COPY of events without profile or self-exclusion events"
 			printf "| %s, COPY (raw_line) as in the README: rows/s | %.0f rows/s | %.0f rows/s | %.2f× |\n", what, pr / pm * 1000, er / em * 1000, (er / em) / (pr / pm)
 			printf "| the same lines as COPY (payload), read by jsonb input | %.0f rows/s | %.0f rows/s | %.2f× |\n", pr / pm * 1000, yr / ym * 1000, (yr / ym) / (pr / pm)
