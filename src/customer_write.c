@@ -186,8 +186,7 @@ check_attributes(EcValidation *v, JsonbContainer *attrs, JsonbParseState **state
 						   psprintf("custom attribute \"%s\" is %d characters long, more than its maximum of %d",
 									cut_key(k, klen), nchars, EC_DEFAULT_MAX_LENGTH));
 		else if ((column = ec_catalog_column(k, klen)) == NULL ||
-				 ec_check_column_value(v, column,
-									   psprintf("attribute \"%s\"", cut_key(k, klen)),
+				 ec_check_column_value(v, column, "attribute", cut_key(k, klen),
 									   k, klen, &val))
 			push_pair(state, k, klen, &val);
 	}

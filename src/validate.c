@@ -279,21 +279,23 @@ value_text(const JsonbValue *val)
 }
 
 /*
- * Check that the profile column col can hold val, the value of what (a
- * param or an attribute, for messages: "param \"points\"") given under key:
- * false after a column_mismatch problem.
+ * Check that the profile column col can hold val, the value of the param
+ * or attribute (kind) called name, given under key: false after a
+ * column_mismatch problem.  The message names it ("param \"points\"")
+ * only when there is a problem: a load checks a column value per profile
+ * param of every event.
  */
 bool
-ec_check_column_value(EcValidation *v, const EcColumnDef *col, const char *what,
-					  const char *key, int keylen, const JsonbValue *val)
+ec_check_column_value(EcValidation *v, const EcColumnDef *col, const char *kind,
+					  const char *name, const char *key, int keylen, const JsonbValue *val)
 {
 	char	   *why = ec_column_misfit(col, val);
 
 	if (why == NULL)
 		return true;
 	PARAM_PROBLEM(v, EC_PROBLEM_COLUMN_MISMATCH, true, key, keylen,
-				  "value %s of %s does not fit profile column \"%s\" of type %s: %s",
-				  value_text(val), what, col->name, col->type_name, why);
+				  "value %s of %s \"%s\" does not fit profile column \"%s\" of type %s: %s",
+				  value_text(val), kind, name, col->name, col->type_name, why);
 	return false;
 }
 
@@ -404,9 +406,7 @@ ec_check_param_value(EcValidation *v, const EcParamDef *param,
 	}
 
 	if (param->column != NULL)
-		(void) ec_check_column_value(v, param->column,
-									 v->collect ? psprintf("param \"%s\"", name) : NULL,
-									 key, keylen, val);
+		(void) ec_check_column_value(v, param->column, "param", name, key, keylen, val);
 }
 
 /*

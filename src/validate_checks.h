@@ -25,8 +25,8 @@ extern bool ec_check_identity(EcValidation *v, const char *name,
 							  const JsonbValue *val);
 extern void ec_check_timestamp(EcValidation *v, const JsonbValue *val);
 extern bool ec_check_column_value(EcValidation *v, const EcColumnDef *col,
-								  const char *what, const char *key, int keylen,
-								  const JsonbValue *val);
+								  const char *kind, const char *name,
+								  const char *key, int keylen, const JsonbValue *val);
 extern void ec_check_param_value(EcValidation *v, const EcParamDef *param,
 								 const char *key, int keylen,
 								 const JsonbValue *val);
