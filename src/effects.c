@@ -109,7 +109,6 @@ typedef struct WriteColumns
 	AttrNumber	has_effects;
 } WriteColumns;
 
-
 /*
  * The profile write of the stored event in slot into values (7 columns, as
  * event_writes returns them); false when the event has none.
@@ -224,7 +223,7 @@ typedef struct StashWalk
 	int			n;
 	int			next;
 	TupleDesc	desc;
-	MemoryContext scratch;		/* what a write's picking allocates */
+	MemoryContext scratch;		/* a row's work, reset once it is formed */
 } StashWalk;
 
 /* first call: the walk over the stashed writes of the ids in arr */
@@ -261,7 +260,7 @@ PG_FUNCTION_INFO_V1(ec_stashed_customer_writes);
  * GROUP BY of the read-back writes gives (newest_values, newest_versions,
  * min and max of occurred_at), with one sort of pointers instead of a
  * materialized CTE, a sort of the rows and an aggregate.  A row per call,
- * its memory that of the caller's row.
+ * each customer folded in the walk's scratch memory.
  */
 Datum
 ec_stashed_customer_writes(PG_FUNCTION_ARGS)
@@ -274,6 +273,8 @@ ec_stashed_customer_writes(PG_FUNCTION_ARGS)
 	TimestampTz last;
 	Datum		values[6];
 	bool		nulls[6] = {false};
+	MemoryContext oldcxt;
+	HeapTuple	tuple;
 
 	if (SRF_IS_FIRSTCALL())
 		begin_stash_walk(fcinfo, PG_GETARG_ARRAYTYPE_P(0), true);
@@ -282,6 +283,7 @@ ec_stashed_customer_writes(PG_FUNCTION_ARGS)
 	if (walk->next >= walk->n)
 		SRF_RETURN_DONE(funcctx);
 
+	oldcxt = MemoryContextSwitchTo(walk->scratch);
 	first_write = walk->next;
 	first = last = walk->writes[first_write]->occurred_at;
 	for (; walk->next < walk->n &&
@@ -297,7 +299,7 @@ ec_stashed_customer_writes(PG_FUNCTION_ARGS)
 		if (version != NULL)
 		{
 			ec_merge_add(&st, w->vals, VARDATA(version), VARSIZE(version) - VARHDRSZ,
-						 CurrentMemoryContext);
+						 walk->scratch);
 			pfree(version);		/* copied where it won: a customer's many writes */
 		}
 	}
@@ -307,7 +309,10 @@ ec_stashed_customer_writes(PG_FUNCTION_ARGS)
 	values[3] = JsonbPGetDatum(ec_merge_object(&st, true));
 	values[4] = TimestampTzGetDatum(first);
 	values[5] = TimestampTzGetDatum(last);
-	SRF_RETURN_NEXT(funcctx, HeapTupleGetDatum(heap_form_tuple(walk->desc, values, nulls)));
+	MemoryContextSwitchTo(oldcxt);
+	tuple = heap_form_tuple(walk->desc, values, nulls);
+	MemoryContextReset(walk->scratch);
+	SRF_RETURN_NEXT(funcctx, HeapTupleGetDatum(tuple));
 }
 
 PG_FUNCTION_INFO_V1(ec_stashed_consent_writes);

@@ -20,7 +20,6 @@
 
 #include "catalog/pg_collation.h"
 #include "datatype/timestamp.h"
-#include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/fmgrprotos.h"

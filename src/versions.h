@@ -23,7 +23,6 @@
 extern int	ec_version_cmp(const char *a, int alen, const char *b, int blen);
 extern bool ec_jsonb_value_text(const JsonbValue *v, const char **str, int *len);
 extern bool ec_jsonb_key_text(Jsonb *object, text *key, const char **str, int *len);
-extern Datum ec_write_version(PG_FUNCTION_ARGS);
 extern text *ec_event_version(TimestampTz at, const pg_uuid_t *digest);
 
 /* profiles.c */

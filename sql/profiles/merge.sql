@@ -92,6 +92,7 @@ DECLARE
 	consent		text[] := event_catalog_internal.consent_attributes();
 	ctes		text[] := '{}';
 	grouped		text;
+	history		text;
 	body		text := 'BEGIN' || chr(10);
 BEGIN
 	-- each conversion takes the values that validation lets through for
@@ -119,20 +120,18 @@ BEGIN
 							 'THEN EXCLUDED.%1$I ELSE c.%1$I END', col.name, col.name);
 	END LOOP;
 
+	-- per branch: the customers' grouped writes, and the consent history's
+	-- rows (in consent_log's column order)
 	IF source_sql IS NULL THEN
 		-- from the target list (a ProjectSet), so that the rows stream
 		-- into the insert instead of being kept in a tuplestore first
 		grouped := 'SELECT (g.w).tenant, (g.w).customer_id, (g.w).vals, (g.w).versions, '
 				   '(g.w).first_at, (g.w).last_at '
 				   'FROM (SELECT event_catalog_internal.stashed_customer_writes($1) AS w) g';
-		IF keep_history THEN
-			ctes := ctes || format($h$history AS (
-			INSERT INTO event_catalog.consent_log
-				(tenant, customer_id, vals, changed_at, version, event_id, update_id)
+		history := format($h$
 			SELECT (h.w).tenant, (h.w).customer_id, (h.w).vals, (h.w).changed_at, (h.w).version,
 				   (h.w).event_id, (h.w).update_id
-			FROM (SELECT event_catalog_internal.stashed_consent_writes($1, %L::text[]) AS w) h)$h$, consent);
-		END IF;
+			FROM (SELECT event_catalog_internal.stashed_consent_writes($1, %L::text[]) AS w) h$h$, consent);
 	ELSE
 		ctes := ctes || format($s$s AS MATERIALIZED (SELECT * FROM (%s) w WHERE w.vals <> '{}')$s$,
 							   source_sql);
@@ -144,10 +143,7 @@ BEGIN
 						   min(s.occurred_at) AS first_at, max(s.occurred_at) AS last_at
 					FROM s GROUP BY s.tenant, s.customer_id
 					ORDER BY s.tenant, s.customer_id COLLATE "C"$g$;
-		IF keep_history THEN
-			ctes := ctes || format($h$history AS (
-			INSERT INTO event_catalog.consent_log
-				(tenant, customer_id, vals, changed_at, version, event_id, update_id)
+		history := format($h$
 			SELECT h.tenant, h.customer_id, h.vals, h.occurred_at, h.version, h.event_id, h.update_id
 			FROM (SELECT s.tenant, s.customer_id,
 						 event_catalog_internal.picked_attributes(s.vals, %L::text[]) AS vals,
@@ -155,8 +151,12 @@ BEGIN
 				  -- OFFSET 0: not flattened, so that each write's values
 				  -- are picked once, not again for the filter
 				  FROM s OFFSET 0) h
-			WHERE h.vals <> '{}')$h$, consent);
-		END IF;
+			WHERE h.vals <> '{}'$h$, consent);
+	END IF;
+	IF keep_history THEN
+		ctes := ctes || format($h$history AS (
+			INSERT INTO event_catalog.consent_log
+				(tenant, customer_id, vals, changed_at, version, event_id, update_id)%s)$h$, history);
 	END IF;
 
 	body := body || format($q$
