@@ -338,16 +338,16 @@ ec_stashed_consent_writes(PG_FUNCTION_ARGS)
 	while (walk->next < walk->n)
 	{
 		EcStashedWrite *w = walk->writes[walk->next++];
-		MemoryContext rowcxt = MemoryContextSwitchTo(walk->scratch);
+		MemoryContext oldcxt = MemoryContextSwitchTo(walk->scratch);
 		Jsonb	   *picked = ec_picked_attributes_of(w->vals, names);
 		Datum		values[7];
 		bool		nulls[7] = {false};
 		HeapTuple	tuple;
 
-		MemoryContextSwitchTo(rowcxt);
 		if (JB_ROOT_COUNT(picked) == 0)
 		{
 			/* no consent or contact value: next write, in the same call */
+			MemoryContextSwitchTo(oldcxt);
 			MemoryContextReset(walk->scratch);
 			continue;
 		}
@@ -359,6 +359,7 @@ ec_stashed_consent_writes(PG_FUNCTION_ARGS)
 		nulls[4] = (values[4] == PointerGetDatum(NULL));
 		values[5] = Int64GetDatum(w->event_id);
 		nulls[6] = true;		/* update_id: not an API write */
+		MemoryContextSwitchTo(oldcxt);
 		tuple = heap_form_tuple(walk->desc, values, nulls);
 		MemoryContextReset(walk->scratch);
 		SRF_RETURN_NEXT(funcctx, HeapTupleGetDatum(tuple));
