@@ -8,7 +8,7 @@ OBJS        = src/event_catalog.o src/guc.o src/catalog_cache.o \
               src/timestamp_parse.o src/validate.o src/ingest_raw.o src/json_fast.o \
               src/ingest_dedup.o src/ingest_quarantine.o src/ingest_trigger.o \
               src/ingest_load.o src/track.o src/track_batch.o src/profiles.o src/profile_column.o \
-              src/locks.o src/tenant.o src/effects.o src/citus.o src/citus_settings.o
+              src/locks.o src/tenant.o src/effects.o src/self_exclusion.o src/citus.o src/citus_settings.o
 PGFILEDESC  = "event_catalog - Optimove OOTB events in PostgreSQL"
 
 # Install scripts.  sql/event_catalog.sql lists the sources of the current

@@ -103,4 +103,13 @@ typedef void ec_json_action_result;
 #define ec_primary_key_index(rel) RelationGetPrimaryKeyIndex(rel)
 #endif
 
+/* a range from its bounds: 16 takes where to report a bad one softly */
+#if PG_VERSION_NUM >= 160000
+#define ec_make_range(typcache, lower, upper, empty) \
+	make_range((typcache), (lower), (upper), (empty), NULL)
+#else
+#define ec_make_range(typcache, lower, upper, empty) \
+	make_range((typcache), (lower), (upper), (empty))
+#endif
+
 #endif							/* EC_COMPAT_H */

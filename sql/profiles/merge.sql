@@ -185,7 +185,7 @@ BEGIN
 		CASE WHEN cardinality(ctes) > 0 THEN 'WITH ' || array_to_string(ctes, ', ') ELSE '' END,
 		(SELECT string_agg(format(', %I', x), '') FROM unnest(cols) x),
 		sel, cols, upd,
-		event_catalog_internal.exclusion_periods_sql('p.tenant', 'p.customer_id'),
+		'event_catalog_internal.exclusion_periods(p.tenant, p.customer_id)',
 		grouped,
 		-- stashed_customer_writes gives its rows in key order already
 		CASE WHEN source_sql IS NULL THEN '' ELSE 'ORDER BY p.tenant, p.customer_id COLLATE "C"' END);

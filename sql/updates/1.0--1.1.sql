@@ -122,8 +122,6 @@ ALTER TABLE event_catalog.events ALTER COLUMN event_id SET CACHE 100;
 
 -- every function as in 1.1
 \ir ../functions.sql
--- replaced by exclusion_periods_of (one call for all of a statement's customers)
-DROP FUNCTION event_catalog_internal.exclusion_periods(integer, text);
 \ir 1.0--1.1/tenants_after.sql
 \ir 1.0--1.1/erasure_after.sql
 \ir ../ingest/load_triggers.sql

@@ -1,0 +1,207 @@
+/*-------------------------------------------------------------------------
+ *
+ * self_exclusion.c
+ *	  exclusion_periods(tenant, customer_id): the periods in which a
+ *	  customer is self-excluded, each episode from its request to its lift
+ *	  (open-ended while not lifted), with those an erasure kept
+ *	  (erased_exclusions), as one tstzmultirange; null when there are none.
+ *
+ *	  The profile merge gives every customer it creates these periods, so
+ *	  it evaluates this once per customer it writes: read here from the
+ *	  primary keys of self_exclusions and erased_exclusions, in the
+ *	  statement's snapshot.  The SQL subquery it replaces (a range_agg over
+ *	  a UNION ALL of two index scans) took 14 µs a customer, this 2.7 µs
+ *	  (30,000 customers, dev cluster, 2026-12-02), and its plan nodes were
+ *	  set up again for every one-event statement (track()).  On a Citus
+ *	  shard both are read on this node: the colocated shard of
+ *	  self_exclusions, the local copy of the reference table.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/tuptable.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
+#include "utils/multirangetypes.h"
+#include "utils/rangetypes.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/typcache.h"
+
+#include "citus.h"
+#include "compat.h"
+
+PG_FUNCTION_INFO_V1(ec_exclusion_periods);
+
+/* the ranges found so far */
+typedef struct Periods
+{
+	RangeType **ranges;
+	int			n;
+	int			cap;
+} Periods;
+
+static void
+add_period(Periods *p, RangeType *range)
+{
+	if (p->n == p->cap)
+	{
+		p->cap = Max(p->cap * 2, 4);
+		p->ranges = p->ranges == NULL ? palloc(sizeof(RangeType *) * p->cap)
+			: repalloc(p->ranges, sizeof(RangeType *) * p->cap);
+	}
+	p->ranges[p->n++] = range;
+}
+
+/* the attribute number of a column of rel, which must exist */
+static AttrNumber
+column_of(Relation rel, const char *name)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+			return att->attnum;
+	}
+	elog(ERROR, "column \"%s\" of event_catalog.%s is missing", name, RelationGetRelationName(rel));
+	return InvalidAttrNumber;	/* keep the compiler quiet */
+}
+
+/*
+ * Scan the rows of table relid (or its shard here) whose primary key starts
+ * with (tenant, key), key compared with eqproc, and add the periods of
+ * each: of self_exclusions (episodes), tstzrange(requested_at, lifted_at,
+ * '[)'); of erased_exclusions, the ranges of in_force.
+ */
+static void
+scan_periods(Oid relid, bool episodes, int32 tenant, Datum key, RegProcedure eqproc,
+			 TypeCacheEntry *rangetyp, Periods *p)
+{
+	Relation	rel;
+	Relation	index;
+	TupleTableSlot *slot;
+	IndexScanDesc scan;
+	ScanKeyData keys[2];
+	AttrNumber	first;
+	AttrNumber	second = InvalidAttrNumber;
+
+	/* the locks are kept to the end of the transaction, as a query's */
+	rel = table_open(ec_citus_relid(relid), AccessShareLock);
+	index = index_open(ec_primary_key_index(rel), AccessShareLock);
+	if (episodes)
+	{
+		first = column_of(rel, "requested_at");
+		second = column_of(rel, "lifted_at");
+	}
+	else
+		first = column_of(rel, "in_force");
+
+	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(tenant));
+	ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, eqproc, key);
+	slot = table_slot_create(rel, NULL);
+	scan = ec_index_beginscan(rel, index, GetActiveSnapshot(), 2, 0);
+	index_rescan(scan, keys, 2, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		value = slot_getattr(slot, first, &isnull);
+
+		if (isnull)
+			continue;
+		if (episodes)
+		{
+			RangeBound	lower = {0};
+			RangeBound	upper = {0};
+
+			/* as tstzrange(requested_at, lifted_at, '[)') */
+			lower.val = value;
+			lower.inclusive = true;
+			lower.lower = true;
+			upper.val = slot_getattr(slot, second, &upper.infinite);
+			upper.inclusive = false;
+			upper.lower = false;
+			add_period(p, ec_make_range(rangetyp, &lower, &upper, false));
+		}
+		else
+		{
+			MultirangeType *mr = DatumGetMultirangeTypeP(value);
+			int32		count;
+			RangeType **ranges;
+
+			multirange_deserialize(rangetyp, mr, &count, &ranges);
+			for (int i = 0; i < count; i++)
+				add_period(p, ranges[i]);
+		}
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, NoLock);
+	table_close(rel, NoLock);
+}
+
+/* the relation id of the table event_catalog.name, which must exist */
+static Oid
+table_of(const char *name)
+{
+	Oid			relid = get_relname_relid(name, get_namespace_oid("event_catalog", false));
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "table event_catalog.%s is missing", name);
+	return relid;
+}
+
+/*
+ * exclusion_periods(tenant, customer_id): what range_agg gives of the
+ * customer's episodes and kept exclusions (null for none)
+ */
+Datum
+ec_exclusion_periods(PG_FUNCTION_ARGS)
+{
+	int32		tenant = PG_GETARG_INT32(0);
+	text	   *customer = PG_GETARG_TEXT_PP(1);
+	TypeCacheEntry *rangetyp = lookup_type_cache(TSTZRANGEOID, TYPECACHE_RANGE_INFO);
+	const char *id = VARDATA_ANY(customer);
+	int			len = VARSIZE_ANY_EXHDR(customer);
+	char	   *utf8;
+	bytea	   *id_bytes;
+	Periods		p = {0};
+	Oid		   *tables = (Oid *) fcinfo->flinfo->fn_extra;
+
+	/* the two tables, looked up once per query */
+	if (tables == NULL)
+	{
+		tables = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(Oid) * 2);
+		tables[0] = table_of("self_exclusions");
+		tables[1] = table_of("erased_exclusions");
+		fcinfo->flinfo->fn_extra = tables;
+	}
+	scan_periods(tables[0], true, tenant, PointerGetDatum(customer), F_TEXTEQ, rangetyp, &p);
+
+	/* an erased customer is found by sha256(convert_to(customer_id, 'UTF8')) */
+	utf8 = pg_server_to_any(id, len, PG_UTF8);
+	if (utf8 != id)
+		len = strlen(utf8);
+	id_bytes = palloc(VARHDRSZ + len);
+	SET_VARSIZE(id_bytes, VARHDRSZ + len);
+	memcpy(VARDATA(id_bytes), utf8, len);
+	scan_periods(tables[1], false, tenant,
+				 DirectFunctionCall1(sha256_bytea, PointerGetDatum(id_bytes)),
+				 F_BYTEAEQ, rangetyp, &p);
+
+	if (p.n == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_MULTIRANGE_P(make_multirange(TSTZMULTIRANGEOID, rangetyp, p.n, p.ranges));
+}
