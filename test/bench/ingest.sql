@@ -11,7 +11,18 @@
 
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
-CREATE TEMP TABLE IF NOT EXISTS ingest_timings (label text, target text, round integer, ms double precision, loaded bigint);
+CREATE TEMP TABLE IF NOT EXISTS ingest_timings (label text, target text, round integer, ms double precision, loaded bigint,
+	faults bigint);
+-- the minor page faults of this backend so far (Linux: field 10 of
+-- /proc/self/stat; null elsewhere): each is a page of memory or of shared
+-- buffers the backend touches for the first time
+CREATE OR REPLACE FUNCTION pg_temp.minor_faults() RETURNS bigint LANGUAGE plpgsql AS $f$
+BEGIN
+	RETURN split_part(pg_read_file('/proc/self/stat'), ' ', 10)::bigint;
+EXCEPTION WHEN OTHERS THEN
+	RETURN NULL;
+END
+$f$;
 DROP TABLE IF EXISTS plain_payloads;
 CREATE TABLE plain_payloads (payload jsonb);
 
@@ -21,6 +32,7 @@ SELECT set_config('bench.file', :'file', false), set_config('bench.label', :'lab
 DO $$
 DECLARE
 	t0 timestamptz;
+	f0 bigint;
 	target text;
 	n bigint;
 	opts constant text := $o$ WITH (FORMAT csv, QUOTE e'\x01', DELIMITER e'\x02') $o$;
@@ -32,22 +44,26 @@ BEGIN
 	FOR round IN 1..current_setting('bench.rounds')::integer LOOP
 		TRUNCATE plain_payloads;
 		CHECKPOINT;
+		f0 := pg_temp.minor_faults();
 		t0 := clock_timestamp();
 		EXECUTE format('COPY plain_payloads (payload) FROM %L', f) || opts;
 		GET DIAGNOSTICS n = ROW_COUNT;
 		INSERT INTO ingest_timings VALUES (label, 'plain jsonb table', round,
-			1000 * extract(epoch FROM clock_timestamp() - t0), n);
+			1000 * extract(epoch FROM clock_timestamp() - t0), n,
+			pg_temp.minor_faults() - f0);
 
 		-- the README's COPY of raw lines, then the same lines as payload
 		FOREACH target IN ARRAY ARRAY['raw_line', 'payload'] LOOP
 			DROP EXTENSION event_catalog CASCADE;
 			CREATE EXTENSION event_catalog;
 			CHECKPOINT;
+			f0 := pg_temp.minor_faults();
 			t0 := clock_timestamp();
 			EXECUTE format('COPY event_catalog.events (%I) FROM %L', target, f) || opts;
 			GET DIAGNOSTICS n = ROW_COUNT;
 			INSERT INTO ingest_timings VALUES (label, format('event_catalog.events (%s)', target), round,
-				1000 * extract(epoch FROM clock_timestamp() - t0), n);
+				1000 * extract(epoch FROM clock_timestamp() - t0), n,
+				pg_temp.minor_faults() - f0);
 		END LOOP;
 
 		CONTINUE WHEN floor_file = '';
@@ -62,11 +78,13 @@ BEGIN
 						   CASE target WHEN 'floor' THEN 'INCLUDING ALL'
 									   ELSE 'INCLUDING DEFAULTS INCLUDING IDENTITY' END);
 			CHECKPOINT;
+			f0 := pg_temp.minor_faults();
 			t0 := clock_timestamp();
 			EXECUTE format('COPY floor_events (%s) FROM %L', cols, floor_file) || opts;
 			GET DIAGNOSTICS n = ROW_COUNT;
 			INSERT INTO ingest_timings VALUES (label, target, round,
-				1000 * extract(epoch FROM clock_timestamp() - t0), n);
+				1000 * extract(epoch FROM clock_timestamp() - t0), n,
+				pg_temp.minor_faults() - f0);
 		END LOOP;
 		DROP TABLE floor_events;
 	END LOOP;

@@ -113,13 +113,14 @@ for kind in plain mixed; do
 	floor=$([ "$kind" = plain ] && echo "$files/floor.csv" || echo "")
 	$psql -v file="$files/$kind.ndjson" -v label="$kind" -v rounds="$rounds" -v floor="$floor" \
 		-f "$repo/test/bench/ingest.sql" \
-		-c "SELECT target, min(loaded) AS rows, round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric) AS median_ms
+		-c "SELECT target, min(loaded) AS rows, round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric) AS median_ms,
+				   round(percentile_cont(0.5) WITHIN GROUP (ORDER BY faults)::numeric) AS median_faults
 			FROM ingest_timings GROUP BY target" \
 		-At -F '|' -o "$work/ingest_$kind.out"
 	cat "$work/ingest_$kind.out"
 	awk -F'|' -v kind="$kind" '
-		$1 ~ /plain/ { pr = $2; pm = $3 }
-		$1 ~ /raw_line/ { er = $2; em = $3 }
+		$1 ~ /plain/ { pr = $2; pm = $3; pf = $4 }
+		$1 ~ /raw_line/ { er = $2; em = $3; ef = $4 }
 		$1 ~ /\(payload\)/ { yr = $2; ym = $3 }
 		$1 ~ /floor/ { fr = $2; fm = $3 }
 		$1 ~ /unindexed/ { ur = $2; um = $3 }
@@ -132,6 +133,8 @@ for kind in plain mixed; do
 				printf "| floor: the same rows, derived columns given as text, into a copy of events (same indexes) without triggers | %.0f rows/s | %.0f rows/s | %.2f× |\n", pr / pm * 1000, fr / fm * 1000, (fr / fm) / (pr / pm)
 			if (um > 0)
 				printf "| the same into a copy without indexes | %.0f rows/s | %.0f rows/s | %.2f× |\n", pr / pm * 1000, ur / um * 1000, (ur / um) / (pr / pm)
+			if (pf > 0)
+				printf "| minor page faults of the loading backend per 1,000 rows, plain jsonb COPY against COPY (raw_line) (each a 4 kB page it touches for the first time; see Performance) | %.0f | %.0f | %.2f× |\n", pf / pr * 1000, ef / er * 1000, ef / pf
 		}' "$work/ingest_$kind.out" >>"$out"
 	ec_log "track_batch of 1,000 events per call against COPY, both from psycopg2 ($kind), $rounds rounds"
 	/usr/bin/python3 "$repo/test/bench/track_batch.py" bench "$files/$kind.ndjson" "$rounds" 1000 |
