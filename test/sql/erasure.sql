@@ -98,37 +98,6 @@ SELECT email FROM event_catalog.customers WHERE tenant = 70 AND customer_id = 'f
 DELETE FROM event_catalog.customer_updates WHERE tenant = 70 AND customer_id = 'finn';
 SELECT email FROM event_catalog.customers WHERE tenant = 70 AND customer_id = 'finn';
 
--- exclusion_periods (C, what the profile merge gives a customer) equals
--- the SQL definition: for every customer with episodes or kept exclusions
--- here, and for edge rows (an empty episode, an open one, overlapping
--- ones, a non-ASCII id kept through an erasure, an empty kept set)
-BEGIN;
-INSERT INTO event_catalog.self_exclusions
-	(tenant, customer_id, episode, status, requested_at, lifted_at, first_event_id, last_event_id)
-VALUES (71, 'zoë', 1, 'lifted', '2026-01-01', '2026-01-01', 1, 1),
-	   (71, 'zoë', 2, 'active', '2026-02-01', NULL, 2, 2),
-	   (71, 'zoë', 3, 'lifted', '2026-01-15', '2026-02-10', 3, 3),
-	   (71, 'only_empty', 1, 'lifted', '2026-01-01', '2026-01-01', 4, 4);
-INSERT INTO event_catalog.erased_exclusions (tenant, customer_digest, in_force)
-VALUES (71, sha256(convert_to('zoë', 'UTF8')), '{[2025-06-01,2025-07-01), [2025-12-01,)}'),
-	   (71, sha256(convert_to('ünë', 'UTF8')), '{}');
-SELECT x.tenant, x.customer_id,
-	   event_catalog_internal.exclusion_periods(x.tenant, x.customer_id) AS periods,
-	   event_catalog_internal.exclusion_periods(x.tenant, x.customer_id) IS NOT DISTINCT FROM
-	   (SELECT range_agg(ep.period)
-		FROM (SELECT tstzrange(se.requested_at, se.lifted_at, '[)') AS period
-			  FROM event_catalog.self_exclusions se
-			  WHERE se.tenant = x.tenant AND se.customer_id = x.customer_id
-			  UNION ALL
-			  SELECT unnest(ee.in_force)
-			  FROM event_catalog.erased_exclusions ee
-			  WHERE ee.tenant = x.tenant
-				AND ee.customer_digest = sha256(convert_to(x.customer_id, 'UTF8'))) ep) AS same
-FROM (SELECT DISTINCT tenant, customer_id FROM event_catalog.self_exclusions WHERE tenant IN (70, 71)
-	  UNION SELECT 70, 'erin' UNION SELECT 71, 'ünë' UNION SELECT 71, 'nobody') x
-ORDER BY 1, 2;
-ROLLBACK;
-
 -- clean up
 DELETE FROM event_catalog.events WHERE tenant = 70;
 DELETE FROM event_catalog.erased_exclusions WHERE tenant = 70;

@@ -125,3 +125,39 @@ WHERE c.tenant = 43
       EXISTS (SELECT 1 FROM event_catalog.contactable_customers(43, ch) x WHERE x.customer_id = c.customer_id);
 -- one query plan, no call per customer
 EXPLAIN (COSTS OFF) SELECT * FROM event_catalog.contactable_customers(43, 'email', '2026-02-01');
+
+-- exclusion_periods (C, what the profile merge gives a customer) equals
+-- the SQL definition: for every customer of these tests, and for edge rows
+-- (an empty episode, an open one, overlapping ones, a non-ASCII id kept
+-- through an erasure, an empty kept set).  (Not in the Citus suite: the
+-- coordinator runs no correlated subquery over a distributed table.)
+BEGIN;
+INSERT INTO event_catalog.self_exclusions
+	(tenant, customer_id, episode, status, requested_at, lifted_at, first_event_id, last_event_id)
+VALUES (71, 'zoë', 1, 'lifted', '2026-01-01', '2026-01-01', 1, 1),
+	   (71, 'zoë', 2, 'active', '2026-02-01', NULL, 2, 2),
+	   (71, 'zoë', 3, 'lifted', '2026-01-15', '2026-02-10', 3, 3),
+	   (71, 'only_empty', 1, 'lifted', '2026-01-01', '2026-01-01', 4, 4);
+INSERT INTO event_catalog.erased_exclusions (tenant, customer_digest, in_force)
+VALUES (71, sha256(convert_to('zoë', 'UTF8')), '{[2025-06-01,2025-07-01), [2025-12-01,)}'),
+	   (71, sha256(convert_to('ünë', 'UTF8')), '{}');
+CREATE TEMP VIEW periods_both AS
+SELECT x.tenant, x.customer_id,
+	   event_catalog_internal.exclusion_periods(x.tenant, x.customer_id) AS periods,
+	   (SELECT range_agg(ep.period)
+		FROM (SELECT tstzrange(se.requested_at, se.lifted_at, '[)') AS period
+			  FROM event_catalog.self_exclusions se
+			  WHERE se.tenant = x.tenant AND se.customer_id = x.customer_id
+			  UNION ALL
+			  SELECT unnest(ee.in_force)
+			  FROM event_catalog.erased_exclusions ee
+			  WHERE ee.tenant = x.tenant
+				AND ee.customer_digest = sha256(convert_to(x.customer_id, 'UTF8'))) ep) AS periods_sql
+FROM (SELECT DISTINCT tenant, customer_id FROM event_catalog.self_exclusions WHERE tenant IN (40, 41, 42, 43, 71)
+	  UNION SELECT 71, 'ünë' UNION SELECT 71, 'nobody') x;
+SELECT count(*) AS customers, count(*) FILTER (WHERE periods IS NOT NULL) AS with_periods,
+	   count(*) FILTER (WHERE periods IS DISTINCT FROM periods_sql) AS disagreements
+FROM periods_both;
+SELECT customer_id, periods, periods IS NOT DISTINCT FROM periods_sql AS same
+FROM periods_both WHERE tenant = 71 ORDER BY 1;
+ROLLBACK;
