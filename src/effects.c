@@ -28,7 +28,6 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_func.h"
@@ -84,17 +83,6 @@ ec_lifecycle_rank(PG_FUNCTION_ARGS)
 	if (rank == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_INT32(rank);
-}
-
-/* the attribute number of a column of events, which must exist */
-static AttrNumber
-events_attnum(Relation rel, const char *name)
-{
-	AttrNumber	attnum = get_attnum(RelationGetRelid(rel), name);
-
-	if (attnum == InvalidAttrNumber)
-		elog(ERROR, "column \"%s\" of event_catalog.events is missing", name);
-	return attnum;
 }
 
 /* the columns of events that event_writes reads */
@@ -389,8 +377,9 @@ ec_event_writes(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Oid			relid = ec_citus_relid(get_relname_relid("events", get_namespace_oid("event_catalog", false)));
+	Oid			relid = ec_citus_relid(ec_table_of("events"));
 	Relation	rel;
+	TupleDesc	desc;
 	Relation	index;
 	TupleTableSlot *slot;
 	IndexScanDesc scan;
@@ -403,8 +392,6 @@ ec_event_writes(PG_FUNCTION_ARGS)
 	WriteColumns col;
 	MemoryContext rowcxt;
 
-	if (!OidIsValid(relid))
-		elog(ERROR, "table event_catalog.events is missing");
 	InitMaterializedSRF(fcinfo, 0);
 	deconstruct_array(arr, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
 					  &ids, &idnulls, &nids);
@@ -420,13 +407,14 @@ ec_event_writes(PG_FUNCTION_ARGS)
 
 	rel = table_open(relid, AccessShareLock);
 	index = index_open(ec_primary_key_index(rel), AccessShareLock);
-	col.tenant = events_attnum(rel, "tenant");
-	col.event_key = events_attnum(rel, "event_key");
-	col.customer_id = events_attnum(rel, "customer_id");
-	col.occurred_at = events_attnum(rel, "occurred_at");
-	col.payload = events_attnum(rel, "payload");
-	col.content_hash = events_attnum(rel, "content_hash");
-	col.has_effects = events_attnum(rel, "has_effects");
+	desc = RelationGetDescr(rel);
+	col.tenant = ec_column_of(desc, "events", "tenant");
+	col.event_key = ec_column_of(desc, "events", "event_key");
+	col.customer_id = ec_column_of(desc, "events", "customer_id");
+	col.occurred_at = ec_column_of(desc, "events", "occurred_at");
+	col.payload = ec_column_of(desc, "events", "payload");
+	col.content_hash = ec_column_of(desc, "events", "content_hash");
+	col.has_effects = ec_column_of(desc, "events", "has_effects");
 
 	slot = table_slot_create(rel, NULL);
 	scan = ec_index_beginscan(rel, index, GetActiveSnapshot(), 1, 0);

@@ -26,6 +26,7 @@
 #define EC_INGEST_H
 
 #include "access/attnum.h"
+#include "access/tupdesc.h"
 #include "access/xact.h"
 #include "nodes/pg_list.h"
 #include "utils/jsonb.h"
@@ -186,6 +187,8 @@ extern void ec_quarantine(Relation rel, const EcValidation *v, Jsonb *payload,
 extern Jsonb *ec_single_problem(const char *code, const char *message);
 
 /* ingest_trigger.c */
+extern Oid	ec_table_of(const char *name);
+extern AttrNumber ec_column_of(TupleDesc desc, const char *table, const char *name);
 extern void ec_ingest_register_callbacks(void);
 extern void ec_ingest_reset_outcome(void);
 extern bool ec_ingest_single_event(void);

@@ -24,6 +24,7 @@
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
@@ -287,14 +288,28 @@ free_effects(List *effects)
  * ---------------------------------------------------------------------
  */
 
-/* the attribute number of a column of events, which must exist */
-static AttrNumber
-attnum_of(TupleDesc desc, const char *name)
+/* the relation id of the table event_catalog.<name>, which must exist */
+Oid
+ec_table_of(const char *name)
+{
+	Oid			relid = get_relname_relid(name, get_namespace_oid("event_catalog", false));
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "table event_catalog.%s is missing", name);
+	return relid;
+}
+
+/*
+ * The attribute number of column name of the table event_catalog.<table>
+ * (or its shard), whose descriptor is desc; the column must exist.
+ */
+AttrNumber
+ec_column_of(TupleDesc desc, const char *table, const char *name)
 {
 	int			attnum = SPI_fnumber(desc, name);
 
 	if (attnum <= 0)
-		elog(ERROR, "column \"%s\" of event_catalog.events is missing", name);
+		elog(ERROR, "column \"%s\" of event_catalog.%s is missing", name, table);
 	return attnum;
 }
 
@@ -310,17 +325,17 @@ ingest_state(FmgrInfo *flinfo, Relation rel)
 
 		st = MemoryContextAllocZero(flinfo->fn_mcxt, sizeof(IngestState));
 		st->relid = RelationGetRelid(rel);
-		st->att_event_id = attnum_of(desc, "event_id");
-		st->att_tenant = attnum_of(desc, "tenant");
-		st->att_event_key = attnum_of(desc, "event_key");
-		st->att_customer_id = attnum_of(desc, "customer_id");
-		st->att_visitor_id = attnum_of(desc, "visitor_id");
-		st->att_occurred_at = attnum_of(desc, "occurred_at");
-		st->att_payload = attnum_of(desc, "payload");
-		st->att_problems = attnum_of(desc, "problems");
-		st->att_content_hash = attnum_of(desc, "content_hash");
-		st->att_has_effects = attnum_of(desc, "has_effects");
-		st->att_raw_line = attnum_of(desc, "raw_line");
+		st->att_event_id = ec_column_of(desc, "events", "event_id");
+		st->att_tenant = ec_column_of(desc, "events", "tenant");
+		st->att_event_key = ec_column_of(desc, "events", "event_key");
+		st->att_customer_id = ec_column_of(desc, "events", "customer_id");
+		st->att_visitor_id = ec_column_of(desc, "events", "visitor_id");
+		st->att_occurred_at = ec_column_of(desc, "events", "occurred_at");
+		st->att_payload = ec_column_of(desc, "events", "payload");
+		st->att_problems = ec_column_of(desc, "events", "problems");
+		st->att_content_hash = ec_column_of(desc, "events", "content_hash");
+		st->att_has_effects = ec_column_of(desc, "events", "has_effects");
+		st->att_raw_line = ec_column_of(desc, "events", "raw_line");
 		st->att_person_key = Max(SPI_fnumber(desc, "person_key"), 0);
 		st->att_routed_load_id = Max(SPI_fnumber(desc, "routed_load_id"), 0);
 		st->att_routed_line = Max(SPI_fnumber(desc, "routed_line"), 0);

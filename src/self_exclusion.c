@@ -28,7 +28,6 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/tuptable.h"
 #include "mb/pg_wchar.h"
@@ -45,6 +44,7 @@
 
 #include "citus.h"
 #include "compat.h"
+#include "ingest.h"
 
 PG_FUNCTION_INFO_V1(ec_exclusion_periods);
 
@@ -66,23 +66,6 @@ add_period(Periods *p, RangeType *range)
 			: repalloc(p->ranges, sizeof(RangeType *) * p->cap);
 	}
 	p->ranges[p->n++] = range;
-}
-
-/* the attribute number of a column of rel, which must exist */
-static AttrNumber
-column_of(Relation rel, const char *name)
-{
-	TupleDesc	desc = RelationGetDescr(rel);
-
-	for (int i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
-			return att->attnum;
-	}
-	elog(ERROR, "column \"%s\" of event_catalog.%s is missing", name, RelationGetRelationName(rel));
-	return InvalidAttrNumber;	/* keep the compiler quiet */
 }
 
 /*
@@ -108,11 +91,11 @@ scan_periods(Oid relid, bool episodes, int32 tenant, Datum key, RegProcedure eqp
 	index = index_open(ec_primary_key_index(rel), AccessShareLock);
 	if (episodes)
 	{
-		first = column_of(rel, "requested_at");
-		second = column_of(rel, "lifted_at");
+		first = ec_column_of(RelationGetDescr(rel), "self_exclusions", "requested_at");
+		second = ec_column_of(RelationGetDescr(rel), "self_exclusions", "lifted_at");
 	}
 	else
-		first = column_of(rel, "in_force");
+		first = ec_column_of(RelationGetDescr(rel), "erased_exclusions", "in_force");
 
 	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(tenant));
 	ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, eqproc, key);
@@ -158,17 +141,6 @@ scan_periods(Oid relid, bool episodes, int32 tenant, Datum key, RegProcedure eqp
 	table_close(rel, NoLock);
 }
 
-/* the relation id of the table event_catalog.name, which must exist */
-static Oid
-table_of(const char *name)
-{
-	Oid			relid = get_relname_relid(name, get_namespace_oid("event_catalog", false));
-
-	if (!OidIsValid(relid))
-		elog(ERROR, "table event_catalog.%s is missing", name);
-	return relid;
-}
-
 /*
  * The two tables, and whether the extension's tables are distributed,
  * kept until the next relation cache invalidation (any: a rename, drop or
@@ -197,8 +169,8 @@ know_tables(void)
 		CacheRegisterRelcacheCallback(forget_tables, (Datum) 0);
 		callback_registered = true;
 	}
-	episodes_table = table_of("self_exclusions");
-	erased_table = table_of("erased_exclusions");
+	episodes_table = ec_table_of("self_exclusions");
+	erased_table = ec_table_of("erased_exclusions");
 	distributed = ec_citus_distributed();
 	tables_known = true;
 }
