@@ -195,17 +195,26 @@ $$;
 
 -- the stashed writes of the statement whose upkeep runs (src/effects.c):
 -- per customer, in key order, as the merge's grouping of read-back writes
--- gives them; and their consent history's rows
+-- gives them; and their consent history's rows.  Their rows are named
+-- types rather than OUT parameters: the executor finds a named type's
+-- columns in the type cache, where it would build them from the
+-- function's pg_proc entry at every statement (a track() runs two)
+CREATE TYPE event_catalog_internal.customer_write AS (
+	tenant integer, customer_id text, vals jsonb, versions jsonb,
+	first_at timestamptz, last_at timestamptz);
+
+CREATE TYPE event_catalog_internal.consent_write AS (
+	tenant integer, customer_id text, vals jsonb, changed_at timestamptz,
+	version text, event_id bigint, update_id bigint);
+
 CREATE OR REPLACE FUNCTION event_catalog_internal.stashed_customer_writes(event_ids bigint[])
-RETURNS TABLE (tenant integer, customer_id text, vals jsonb, versions jsonb,
-			   first_at timestamptz, last_at timestamptz)
+RETURNS SETOF event_catalog_internal.customer_write
 AS 'MODULE_PATHNAME', 'ec_stashed_customer_writes'
 LANGUAGE C STABLE STRICT
 ROWS 100;
 
 CREATE OR REPLACE FUNCTION event_catalog_internal.stashed_consent_writes(event_ids bigint[], names text[])
-RETURNS TABLE (tenant integer, customer_id text, vals jsonb, changed_at timestamptz,
-			   version text, event_id bigint, update_id bigint)
+RETURNS SETOF event_catalog_internal.consent_write
 AS 'MODULE_PATHNAME', 'ec_stashed_consent_writes'
 LANGUAGE C STABLE STRICT
 ROWS 100;
