@@ -33,7 +33,7 @@ REGRESS      = setup catalog validate validate_events guc define_event \
                effects_property edge_input json_fast stashed_writes batch bulk_dedup load_report typed_columns upkeep_plans distribute restore upgrade
 REGRESS_OPTS = --inputdir=test --outputdir=.
 ISOLATION    = catalog_invalidation catalog_and_deletes concurrent_loads catalog_parallel load_locks \
-               catalog_mid_statement
+               catalog_mid_statement erased_exclusions
 ISOLATION_OPTS = --inputdir=test/isolation
 TAP_TESTS    = 1
 PROVE_TESTS  = test/t/*.pl

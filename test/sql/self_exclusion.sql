@@ -161,3 +161,15 @@ FROM periods_both;
 SELECT customer_id, periods, periods IS NOT DISTINCT FROM periods_sql AS same
 FROM periods_both WHERE tenant = 71 ORDER BY 1;
 ROLLBACK;
+
+-- exclusion_periods looks no digest up while erased_exclusions has no page,
+-- asking once per snapshot: a row kept by a later command of the same
+-- transaction is found (the command id moved), as is one of a transaction
+-- committed since (test/isolation/erased_exclusions.spec)
+BEGIN;
+TRUNCATE event_catalog.erased_exclusions;
+SELECT event_catalog_internal.exclusion_periods(72, 'back') AS before_erasure;
+INSERT INTO event_catalog.erased_exclusions (tenant, customer_digest, in_force)
+VALUES (72, sha256(convert_to('back', 'UTF8')), '{[2026-01-01,)}');
+SELECT event_catalog_internal.exclusion_periods(72, 'back') AS after_erasure;
+ROLLBACK;
