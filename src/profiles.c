@@ -10,16 +10,24 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "access/tupdesc.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/date.h"
+#include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/numeric.h"
+#include "utils/typcache.h"
 
 #include "catalog_cache.h"
 #include "profile_column.h"
+#include "timestamp_parse.h"
 #include "versions.h"
 
 PG_FUNCTION_INFO_V1(ec_profile_values);
@@ -339,8 +347,9 @@ PG_FUNCTION_INFO_V1(ec_custom_attributes);
 
 /*
  * custom_attributes(vals, columns): the attributes of vals that have no
- * column of their own, without those cleared by "" (custom attributes are
- * kept in customers.attributes, where a clear is an absent key).
+ * column of their own, without those cleared by "".  The function of 1.0's
+ * merge, which 1.1 drops (customer_row makes the whole row); kept for
+ * 1.0's install script, which an update to 1.1 starts from.
  */
 Datum
 ec_custom_attributes(PG_FUNCTION_ARGS)
@@ -377,53 +386,403 @@ ec_picked_attributes(PG_FUNCTION_ARGS)
 }
 
 /* ---------------------------------------------------------------------
- * A profile column's value of a write, for the generated merge: one call
- * where the SQL was a CASE over jsonb operators, so that the merge's
- * plan has a node per column instead of a dozen (its executor start-up
- * is a fifth of a track() with a profile write); the ON CONFLICT version
- * test, version_newer_at, is in versions.c
+ * The customers row of a customer's merged writes, for the generated
+ * merge: one call per customer, where the SQL had a conversion call per
+ * column, so that the merge's plan has one expression for the row
+ * instead of one per column (their executor start-up was a third of a
+ * track() with a profile write) and a customer's values are read in one
+ * walk of its object instead of a lookup per column.
  * ---------------------------------------------------------------------
  */
 
-/*
- * profile_text(vals, key): NULLIF(vals -> key #>> '{}', ''), the value of
- * a text column
- */
-PG_FUNCTION_INFO_V1(ec_profile_text);
+/* how a profile column's value is read from its attribute */
+typedef enum ColumnKind
+{
+	KIND_TEXT,					/* profile_text */
+	KIND_BOOL,					/* profile_boolean */
+	KIND_DATE,					/* to_date_or_null(v #>> '{}') */
+	KIND_TIMESTAMPTZ,			/* to_timestamp_or_null(v #>> '{}') */
+	KIND_INTEGER,				/* CAST(CAST(NULLIF(v #>> '{}', '') AS numeric) AS intN) */
+	KIND_CAST					/* CAST(NULLIF(v #>> '{}', '') AS type) */
+} ColumnKind;
 
-Datum
-ec_profile_text(PG_FUNCTION_ARGS)
+typedef struct RowColumn
+{
+	char	   *name;
+	int			namelen;
+	int			attno;			/* 0-based, in the row */
+	Oid			typid;
+	int32		typmod;
+	ColumnKind	kind;
+	FmgrInfo	input;			/* KIND_CAST: the type's input function */
+	Oid			ioparam;
+} RowColumn;
+
+/* the columns of customers that are not profile attributes (bookkeeping_columns()) */
+typedef enum BookkeepingColumn
+{
+	BK_TENANT,
+	BK_CUSTOMER_ID,
+	BK_EXCLUSION_PERIODS,
+	BK_ATTRIBUTES,
+	BK_ATTRIBUTE_VERSIONS,
+	BK_CREATED_AT,
+	BK_UPDATED_AT
+} BookkeepingColumn;
+
+static const char *const bookkeeping_names[] = {"tenant", "customer_id", "exclusion_periods",
+"attributes", "attribute_versions", "created_at", "updated_at"};
+
+/* the columns of the customers row type, found once per statement */
+typedef struct RowLayout
+{
+	TupleDesc	desc;
+	uint64		desc_id;		/* the type cache's identifier of desc */
+	int			bookkeeping[7]; /* 0-based attribute numbers, by BookkeepingColumn */
+	int			ncolumns;		/* the profile columns, in jsonb key order */
+	RowColumn  *columns;
+} RowLayout;
+
+/* jsonb's order of object keys: shorter first, then bytewise */
+static int
+key_order(const char *a, int alen, const char *b, int blen)
+{
+	if (alen != blen)
+		return alen < blen ? -1 : 1;
+	return memcmp(a, b, alen);
+}
+
+/* the profile column of layout named name (len bytes), or NULL */
+static RowColumn *
+find_row_column(RowLayout *layout, const char *name, int len)
+{
+	int			lo = 0;
+	int			hi = layout->ncolumns - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+		int			cmp = key_order(layout->columns[mid].name, layout->columns[mid].namelen,
+									name, len);
+
+		if (cmp == 0)
+			return &layout->columns[mid];
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return NULL;
+}
+
+static void
+missing_column(const char *name)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_COLUMN),
+			 errmsg("column \"%s\" of event_catalog.customers does not exist", name),
+			 errhint("Run event_catalog.build_profile_functions() after changing the columns of event_catalog.customers.")));
+}
+
+/*
+ * The layout of desc (customers) for the profile columns named in names
+ * (the generated merge gives them in jsonb key order; sorted here if not)
+ */
+static RowLayout *
+row_layout(TupleDesc desc, ArrayType *names, MemoryContext cxt)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
+	RowLayout  *layout = palloc0(sizeof(RowLayout));
+	Datum	   *elems;
+	bool	   *elemnulls;
+	int			nelems;
+
+	StaticAssertStmt(lengthof(bookkeeping_names) == lengthof(layout->bookkeeping),
+					 "a name per bookkeeping column");
+	layout->desc = CreateTupleDescCopy(desc);
+	for (int i = 0; i < lengthof(layout->bookkeeping); i++)
+		layout->bookkeeping[i] = -1;
+
+	/* the profile columns, in jsonb key order (insertion: mostly in order) */
+	deconstruct_array(names, TEXTOID, -1, false, TYPALIGN_INT, &elems, &elemnulls, &nelems);
+	layout->columns = palloc0(sizeof(RowColumn) * Max(nelems, 1));
+	for (int i = 0; i < nelems; i++)
+	{
+		RowColumn	col = {0};
+		int			j;
+
+		if (elemnulls[i])
+			continue;
+		col.name = TextDatumGetCString(elems[i]);
+		col.namelen = strlen(col.name);
+		col.attno = -1;
+		for (j = layout->ncolumns;
+			 j > 0 && key_order(layout->columns[j - 1].name, layout->columns[j - 1].namelen,
+								col.name, col.namelen) > 0;
+			 j--)
+			layout->columns[j] = layout->columns[j - 1];
+		layout->columns[j] = col;
+		layout->ncolumns++;
+	}
+
+	/* one pass over the row type's columns */
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		const char *name = NameStr(att->attname);
+		RowColumn  *col;
+
+		if (att->attisdropped)
+			continue;
+		if ((col = find_row_column(layout, name, strlen(name))) != NULL)
+		{
+			col->attno = i;
+			col->typid = att->atttypid;
+			col->typmod = att->atttypmod;
+			continue;
+		}
+		for (int b = 0; b < lengthof(bookkeeping_names); b++)
+			if (strcmp(name, bookkeeping_names[b]) == 0)
+				layout->bookkeeping[b] = i;
+	}
+	for (int i = 0; i < lengthof(bookkeeping_names); i++)
+		if (layout->bookkeeping[i] < 0)
+			missing_column(bookkeeping_names[i]);
+
+	for (int i = 0; i < layout->ncolumns; i++)
+	{
+		RowColumn  *col = &layout->columns[i];
+
+		if (col->attno < 0)
+			missing_column(col->name);
+		switch (col->typid)
+		{
+			case TEXTOID:
+				col->kind = KIND_TEXT;
+				break;
+			case BOOLOID:
+				col->kind = KIND_BOOL;
+				break;
+			case DATEOID:
+				col->kind = KIND_DATE;
+				break;
+			case TIMESTAMPTZOID:
+				col->kind = KIND_TIMESTAMPTZ;
+				break;
+			case INT2OID:
+			case INT4OID:
+			case INT8OID:
+				col->kind = KIND_INTEGER;
+				break;
+			case VARCHAROID:
+			case NUMERICOID:
+			case FLOAT4OID:
+			case FLOAT8OID:
+				{
+					Oid			infunc;
+
+					col->kind = KIND_CAST;
+					getTypeInputInfo(col->typid, &infunc, &col->ioparam);
+					fmgr_info_cxt(infunc, &col->input, cxt);
+					break;
+				}
+			default:
+				/* build_profile_functions refuses such a column */
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("profile column \"%s\" of event_catalog.customers has type %s, which the merge cannot fill",
+								col->name, format_type_be(col->typid)),
+						 errhint("Run event_catalog.build_profile_functions() after changing the columns of event_catalog.customers.")));
+		}
+	}
+	MemoryContextSwitchTo(oldcxt);
+	return layout;
+}
+
+/*
+ * The value of column col for the attribute value v, as the SQL that the
+ * generated merge had per column gives it; false for null.
+ */
+static bool
+column_value(const RowColumn *col, const JsonbValue *v, Datum *result)
 {
 	const char *s;
 	int			len;
 
-	if (!ec_jsonb_key_text(PG_GETARG_JSONB_P(0), PG_GETARG_TEXT_PP(1), &s, &len) || len == 0)
-		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(cstring_to_text_with_len(s, len));
+	if (col->kind == KIND_BOOL)
+	{
+		/* profile_boolean: a JSON boolean, or the string Yes or No */
+		if (v->type == jbvBool)
+			*result = BoolGetDatum(v->val.boolean);
+		else if (v->type == jbvString && v->val.string.len == 3 &&
+				 memcmp(v->val.string.val, "Yes", 3) == 0)
+			*result = BoolGetDatum(true);
+		else if (v->type == jbvString && v->val.string.len == 2 &&
+				 memcmp(v->val.string.val, "No", 2) == 0)
+			*result = BoolGetDatum(false);
+		else
+			return false;
+		return true;
+	}
+
+	/* the others read the value's text (v #>> '{}'), "" as null */
+	if (!ec_jsonb_value_text(v, &s, &len) || len == 0)
+		return false;
+	switch (col->kind)
+	{
+		case KIND_TEXT:
+			*result = PointerGetDatum(cstring_to_text_with_len(s, len));
+			return true;
+		case KIND_DATE:
+			{
+				DateADT		d;
+
+				if (!ec_parse_date(s, len, &d))
+					return false;
+				*result = DateADTGetDatum(d);
+				return true;
+			}
+		case KIND_TIMESTAMPTZ:
+			{
+				TimestampTz ts;
+
+				if (!ec_parse_timestamp(s, len, EC_TS_PARAM, &ts))
+					return false;
+				*result = TimestampTzGetDatum(ts);
+				return true;
+			}
+		case KIND_INTEGER:
+			{
+				/* through numeric, so that 2.0 is 2 */
+				Datum		num = DirectFunctionCall3(numeric_in,
+													  CStringGetDatum(pnstrdup(s, len)),
+													  ObjectIdGetDatum(InvalidOid),
+													  Int32GetDatum(-1));
+
+				*result = DirectFunctionCall1(col->typid == INT2OID ? numeric_int2 :
+											  col->typid == INT4OID ? numeric_int4 : numeric_int8,
+											  num);
+				return true;
+			}
+		case KIND_CAST:
+			/* an explicit cast from text: input, then the type's modifier */
+			if (col->typid == VARCHAROID)
+			{
+				*result = PointerGetDatum(cstring_to_text_with_len(s, len));
+				if (col->typmod >= 0)
+					*result = DirectFunctionCall3(varchar, *result, Int32GetDatum(col->typmod),
+												  BoolGetDatum(true));
+				return true;
+			}
+			*result = InputFunctionCall((FmgrInfo *) &col->input, pnstrdup(s, len),
+										col->ioparam, -1);
+			if (col->typid == NUMERICOID && col->typmod >= 0)
+				*result = DirectFunctionCall2(numeric, *result, Int32GetDatum(col->typmod));
+			return true;
+		default:
+			elog(ERROR, "unexpected profile column kind %d", (int) col->kind);
+	}
+	return false;				/* keep compiler quiet */
 }
 
-/*
- * profile_boolean(vals, key): the value of a boolean column: a JSON
- * boolean, or the string Yes or No; else null
- */
-PG_FUNCTION_INFO_V1(ec_profile_boolean);
+PG_FUNCTION_INFO_V1(ec_customer_row);
 
-Datum
-ec_profile_boolean(PG_FUNCTION_ARGS)
+/* the bookkeeping columns that customer_row's arguments give as they are */
+static const struct
 {
-	Jsonb	   *vals = PG_GETARG_JSONB_P(0);
-	text	   *key = PG_GETARG_TEXT_PP(1);
-	JsonbValue	v;
+	BookkeepingColumn column;
+	int			arg;
+}			columns_of_args[] = {
+	{BK_TENANT, 0}, {BK_CUSTOMER_ID, 1}, {BK_ATTRIBUTE_VERSIONS, 3},
+	{BK_CREATED_AT, 4}, {BK_UPDATED_AT, 5}
+};
 
-	if (!JB_ROOT_IS_OBJECT(vals) ||
-		getKeyJsonValueFromContainer(&vals->root, VARDATA_ANY(key),
-									 VARSIZE_ANY_EXHDR(key), &v) == NULL)
-		PG_RETURN_NULL();
-	if (v.type == jbvBool)
-		PG_RETURN_BOOL(v.val.boolean);
-	if (v.type == jbvString && v.val.string.len == 3 && memcmp(v.val.string.val, "Yes", 3) == 0)
-		PG_RETURN_BOOL(true);
-	if (v.type == jbvString && v.val.string.len == 2 && memcmp(v.val.string.val, "No", 2) == 0)
-		PG_RETURN_BOOL(false);
-	PG_RETURN_NULL();
+/*
+ * customer_row(tenant, customer_id, vals, versions, first_at, last_at,
+ * columns): the customers row that a customer's merged writes make (vals:
+ * each attribute's newest value, versions: their versions, first_at and
+ * last_at: the first and last instant), as the merge inserts it.  Each
+ * profile column named in columns holds the value of its attribute, read
+ * as the column's type reads it (column_value); attributes the other
+ * attributes, without those cleared by "";
+ * attribute_versions versions; exclusion_periods the customer's periods
+ * (exclusion_periods); created_at first_at, updated_at last_at.
+ */
+Datum
+ec_customer_row(PG_FUNCTION_ARGS)
+{
+	RowLayout  *layout = (RowLayout *) fcinfo->flinfo->fn_extra;
+	Jsonb	   *vals = PG_GETARG_JSONB_P(2);
+	TupleDesc	desc;
+	Datum	   *values;
+	bool	   *nulls;
+	JsonbParseState *custom = NULL;
+	int			next = 0;
+
+	/*
+	 * The layout is found at the first call, and again when the row type
+	 * changed since (a call from a PL/pgSQL simple expression keeps
+	 * fn_extra to the end of the transaction).
+	 */
+	if (layout == NULL ||
+		lookup_type_cache(layout->desc->tdtypeid, TYPECACHE_TUPDESC)->tupDesc_identifier !=
+		layout->desc_id)
+	{
+		if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "return type must be a row type");
+		layout = row_layout(desc, PG_GETARG_ARRAYTYPE_P(6), fcinfo->flinfo->fn_mcxt);
+		layout->desc_id = lookup_type_cache(desc->tdtypeid, TYPECACHE_TUPDESC)->tupDesc_identifier;
+		fcinfo->flinfo->fn_extra = layout;
+	}
+	desc = layout->desc;
+
+	values = palloc0(sizeof(Datum) * desc->natts);
+	nulls = palloc(sizeof(bool) * desc->natts);
+	memset(nulls, true, sizeof(bool) * desc->natts);
+	for (int i = 0; i < lengthof(columns_of_args); i++)
+	{
+		int			attno = layout->bookkeeping[columns_of_args[i].column];
+
+		values[attno] = PG_GETARG_DATUM(columns_of_args[i].arg);
+		nulls[attno] = false;
+	}
+
+	/* one walk of vals beside the columns, both in jsonb key order */
+	pushJsonbValue(&custom, WJB_BEGIN_OBJECT, NULL);
+	if (JB_ROOT_IS_OBJECT(vals))
+	{
+		JsonbIterator *it = JsonbIteratorInit(&vals->root);
+		JsonbValue	k;
+		JsonbValue	v;
+
+		while (ec_jsonb_next_pair(&it, &k, &v))
+		{
+			int			cmp = 1;
+
+			while (next < layout->ncolumns &&
+				   (cmp = key_order(layout->columns[next].name, layout->columns[next].namelen,
+									k.val.string.val, k.val.string.len)) < 0)
+				next++;
+			if (next < layout->ncolumns && cmp == 0)
+			{
+				const RowColumn *col = &layout->columns[next];
+
+				nulls[col->attno] = !column_value(col, &v, &values[col->attno]);
+				continue;
+			}
+			/* an attribute without a column of its own, unless cleared */
+			if (v.type == jbvString && v.val.string.len == 0)
+				continue;
+			pushJsonbValue(&custom, WJB_KEY, &k);
+			pushJsonbValue(&custom, WJB_VALUE, &v);
+		}
+	}
+	values[layout->bookkeeping[BK_ATTRIBUTES]] =
+		JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&custom, WJB_END_OBJECT, NULL)));
+	nulls[layout->bookkeeping[BK_ATTRIBUTES]] = false;
+	nulls[layout->bookkeeping[BK_EXCLUSION_PERIODS]] =
+		!ec_customer_exclusion_periods(PG_GETARG_INT32(0), PG_GETARG_TEXT_PP(1),
+									   &values[layout->bookkeeping[BK_EXCLUSION_PERIODS]]);
+
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

@@ -46,6 +46,7 @@
 #include "citus.h"
 #include "compat.h"
 #include "ingest.h"
+#include "versions.h"
 
 PG_FUNCTION_INFO_V1(ec_exclusion_periods);
 
@@ -215,14 +216,13 @@ erased_table_empty(Snapshot snapshot)
 }
 
 /*
- * exclusion_periods(tenant, customer_id): what range_agg gives of the
- * customer's episodes and kept exclusions (null for none)
+ * What range_agg gives of the customer's episodes and kept exclusions: a
+ * tstzmultirange, or false for none.  The periods a new customers row
+ * starts with (customer_row, profiles.c).
  */
-Datum
-ec_exclusion_periods(PG_FUNCTION_ARGS)
+bool
+ec_customer_exclusion_periods(int32 tenant, text *customer, Datum *periods)
 {
-	int32		tenant = PG_GETARG_INT32(0);
-	text	   *customer = PG_GETARG_TEXT_PP(1);
 	TypeCacheEntry *rangetyp = lookup_type_cache(TSTZRANGEOID, TYPECACHE_RANGE_INFO);
 	const char *id = VARDATA_ANY(customer);
 	int			len = VARSIZE_ANY_EXHDR(customer);
@@ -256,6 +256,21 @@ ec_exclusion_periods(PG_FUNCTION_ARGS)
 	}
 
 	if (p.n == 0)
+		return false;
+	*periods = MultirangeTypePGetDatum(make_multirange(TSTZMULTIRANGEOID, rangetyp, p.n, p.ranges));
+	return true;
+}
+
+/*
+ * exclusion_periods(tenant, customer_id): what range_agg gives of the
+ * customer's episodes and kept exclusions (null for none)
+ */
+Datum
+ec_exclusion_periods(PG_FUNCTION_ARGS)
+{
+	Datum		periods;
+
+	if (!ec_customer_exclusion_periods(PG_GETARG_INT32(0), PG_GETARG_TEXT_PP(1), &periods))
 		PG_RETURN_NULL();
-	PG_RETURN_MULTIRANGE_P(make_multirange(TSTZMULTIRANGEOID, rangetyp, p.n, p.ranges));
+	PG_RETURN_DATUM(periods);
 }

@@ -29,6 +29,9 @@ extern text *ec_event_version(TimestampTz at, const pg_uuid_t *digest);
 extern Jsonb *ec_profile_values_of(const EcEventDef *def, Jsonb *payload);
 extern Jsonb *ec_picked_attributes_of(Jsonb *vals, ArrayType *names);
 
+/* self_exclusion.c */
+extern bool ec_customer_exclusion_periods(int32 tenant, text *customer, Datum *periods);
+
 /*
  * The newest value and version of each attribute of a customer's writes
  * (profiles.c): the state of the merge aggregates, and of the merge of a

@@ -29,12 +29,21 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'ec_merge_writes_versions'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
--- the attributes of a merged write that have no customers column, without
--- those cleared by ""
-CREATE OR REPLACE FUNCTION event_catalog_internal.custom_attributes(vals jsonb, columns text[])
-RETURNS jsonb
-AS 'MODULE_PATHNAME', 'ec_custom_attributes'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- the customers row of a customer's merged writes, as the merge inserts it:
+-- each profile column named in columns holds its attribute's value of vals
+-- (text: the string, "" as null; boolean: a JSON boolean or Yes/No; date,
+-- timestamp with time zone: the value when it is one, else null; integers
+-- through numeric, so that 2.0 is 2; character varying, numeric, real,
+-- double precision: an explicit cast of the text), attributes the others
+-- (without those cleared by ""), attribute_versions versions,
+-- exclusion_periods the customer's periods, created_at first_at and
+-- updated_at last_at.  In C (src/profiles.c): one call per customer.
+CREATE OR REPLACE FUNCTION event_catalog_internal.customer_row(tenant integer, customer_id text, vals jsonb,
+																versions jsonb, first_at timestamptz,
+																last_at timestamptz, columns text[])
+RETURNS event_catalog.customers
+AS 'MODULE_PATHNAME', 'ec_customer_row'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
 -- the attributes of a write named in names, without nulls (the values a
 -- write adds to the consent history)
@@ -88,33 +97,19 @@ DECLARE
 	sel			text := '';
 	upd			text := '';
 	col			record;
-	conv		text;
 	consent		text[] := event_catalog_internal.consent_attributes();
 	ctes		text[] := '{}';
 	grouped		text;
 	history		text;
 	body		text := 'BEGIN' || chr(10);
 BEGIN
-	-- each conversion takes the values that validation lets through for
-	-- the column's type (src/profile_column.c)
+	-- each profile column takes its attribute's value of the merged
+	-- writes, read as the column's type reads it (customer_row, in C)
 	FOR col IN
-		SELECT c.name, c.type AS typ FROM event_catalog_internal.profile_columns() c
+		SELECT c.name FROM event_catalog_internal.profile_columns() c
 	LOOP
-		conv := CASE col.typ
-			WHEN 'boolean'::regtype THEN 'event_catalog_internal.profile_boolean(p.vals, k)'
-			WHEN 'date'::regtype THEN 'event_catalog_internal.to_date_or_null((v) #>> ''{}'')'
-			WHEN 'timestamp with time zone'::regtype
-				THEN 'event_catalog_internal.to_timestamp_or_null((v) #>> ''{}'')'
-			WHEN 'text'::regtype THEN 'event_catalog_internal.profile_text(p.vals, k)'
-			-- integers through numeric, so that 2.0 is 2
-			WHEN 'smallint'::regtype THEN 'CAST(CAST(NULLIF((v) #>> ''{}'', '''') AS numeric) AS smallint)'
-			WHEN 'integer'::regtype THEN 'CAST(CAST(NULLIF((v) #>> ''{}'', '''') AS numeric) AS integer)'
-			WHEN 'bigint'::regtype THEN 'CAST(CAST(NULLIF((v) #>> ''{}'', '''') AS numeric) AS bigint)'
-			ELSE format('CAST(NULLIF((v) #>> ''{}'', '''') AS %s)', col.typ::regtype)
-		END;
 		cols := cols || col.name;
-		sel := sel || ', ' || replace(replace(conv, '(v)', format('(p.vals -> %L)', col.name)),
-									  'p.vals, k)', format('p.vals, %L)', col.name));
+		sel := sel || format(', (r.c).%I', col.name);
 		upd := upd || format(', %1$I = CASE WHEN event_catalog_internal.version_newer_at('
 							 'EXCLUDED.attribute_versions, c.attribute_versions, %2$L) '
 							 'THEN EXCLUDED.%1$I ELSE c.%1$I END', col.name, col.name);
@@ -163,13 +158,15 @@ BEGIN
 		%1$s
 		INSERT INTO event_catalog.customers AS c
 			(tenant, customer_id %2$s, attributes, attribute_versions, exclusion_periods, created_at, updated_at)
-		SELECT p.tenant, p.customer_id %3$s, p.custom, p.versions,
-			   -- the exclusion periods a new customer starts with
-			   %6$s,
-			   p.first_at, p.last_at
-		FROM (SELECT m.*, event_catalog_internal.custom_attributes(m.vals, %4$L::text[]) AS custom
-			  FROM (%7$s) m) p
-		%8$s
+		SELECT r.tenant, r.customer_id %3$s, (r.c).attributes, (r.c).attribute_versions,
+			   (r.c).exclusion_periods, (r.c).created_at, (r.c).updated_at
+		FROM (SELECT m.tenant, m.customer_id,
+					 event_catalog_internal.customer_row(m.tenant, m.customer_id, m.vals, m.versions,
+														 m.first_at, m.last_at, %4$L::text[]) AS c
+			  -- OFFSET 0: not flattened, so that the row is made once, not
+			  -- once per column
+			  FROM (%6$s) m OFFSET 0) r
+		%7$s
 		ON CONFLICT (tenant, customer_id) DO UPDATE SET
 			attributes = event_catalog_internal.merge_attributes(c.attributes, c.attribute_versions,
 				EXCLUDED.attributes, EXCLUDED.attribute_versions - %4$L::text[])
@@ -184,11 +181,13 @@ BEGIN
 	$q$,
 		CASE WHEN cardinality(ctes) > 0 THEN 'WITH ' || array_to_string(ctes, ', ') ELSE '' END,
 		(SELECT string_agg(format(', %I', x), '') FROM unnest(cols) x),
-		sel, cols, upd,
-		'event_catalog_internal.exclusion_periods(p.tenant, p.customer_id)',
+		sel,
+		-- in jsonb key order (by length, then bytes), as customer_row walks them
+		(SELECT array_agg(x ORDER BY octet_length(x), x COLLATE "C") FROM unnest(cols) x),
+		upd,
 		grouped,
 		-- stashed_customer_writes gives its rows in key order already
-		CASE WHEN source_sql IS NULL THEN '' ELSE 'ORDER BY p.tenant, p.customer_id COLLATE "C"' END);
+		CASE WHEN source_sql IS NULL THEN '' ELSE 'ORDER BY r.tenant, r.customer_id COLLATE "C"' END);
 	RETURN body || 'END';
 END
 $$;
@@ -270,8 +269,8 @@ REVOKE ALL ON FUNCTION event_catalog_internal.profile_values(text, jsonb) FROM P
 REVOKE ALL ON FUNCTION event_catalog_internal.merge_writes_step(internal, jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.merge_writes_values(internal) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.merge_writes_versions(internal) FROM PUBLIC;
-REVOKE ALL ON FUNCTION event_catalog_internal.custom_attributes(jsonb, text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.picked_attributes(jsonb, text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION event_catalog_internal.customer_row(integer, text, jsonb, jsonb, timestamptz, timestamptz, text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.newest_values(jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.newest_versions(jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION event_catalog_internal.profile_merge_body(text, boolean) FROM PUBLIC;

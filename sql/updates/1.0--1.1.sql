@@ -36,7 +36,8 @@ ALTER FUNCTION event_catalog.profile_values(text, jsonb) SET SCHEMA event_catalo
 ALTER FUNCTION event_catalog.merge_writes_step(internal, jsonb, text) SET SCHEMA event_catalog_internal;
 ALTER FUNCTION event_catalog.merge_writes_values(internal) SET SCHEMA event_catalog_internal;
 ALTER FUNCTION event_catalog.merge_writes_versions(internal) SET SCHEMA event_catalog_internal;
-ALTER FUNCTION event_catalog.custom_attributes(jsonb, text[]) SET SCHEMA event_catalog_internal;
+-- the merge makes a customer's row in C (customer_row)
+DROP FUNCTION event_catalog.custom_attributes(jsonb, text[]);
 ALTER AGGREGATE event_catalog.newest_values(jsonb, text) SET SCHEMA event_catalog_internal;
 ALTER AGGREGATE event_catalog.newest_versions(jsonb, text) SET SCHEMA event_catalog_internal;
 ALTER FUNCTION event_catalog.profile_merge_body(text, boolean) SET SCHEMA event_catalog_internal;

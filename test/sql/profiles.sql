@@ -131,18 +131,8 @@ SELECT email FROM profile WHERE customer_id = 'api1';
 ROLLBACK;
 SELECT email FROM profile WHERE customer_id = 'api1';
 
--- the merge's one-call column values give what the jsonb expressions they
--- replace gave, for every kind of value
-SELECT v AS vals,
-	   event_catalog_internal.profile_text(v, 'k') AS text_value,
-	   event_catalog_internal.profile_text(v, 'k') IS NOT DISTINCT FROM NULLIF((v -> 'k') #>> '{}', '') AS text_same,
-	   event_catalog_internal.profile_boolean(v, 'k') AS boolean_value,
-	   event_catalog_internal.profile_boolean(v, 'k') IS NOT DISTINCT FROM
-		   CASE jsonb_typeof(v -> 'k') WHEN 'boolean' THEN (v -> 'k')::text::boolean
-		   ELSE CASE (v -> 'k') #>> '{}' WHEN 'Yes' THEN true WHEN 'No' THEN false END END AS boolean_same
-FROM unnest(ARRAY['{}', '{"k": null}', '{"k": ""}', '{"k": "Yes"}', '{"k": "No"}', '{"k": "yes"}',
-				  '{"k": true}', '{"k": false}', '{"k": 1.50}', '{"k": "é\"x"}', '{"k": [1, "a"]}',
-				  '{"k": {"a": 1}}', '{"other": "Yes"}', '[1]', '"k"']::jsonb[]) AS v;
+-- the merge's one-call version test gives what version_newer gives of the
+-- two versions (customer_row's column values: typed_columns)
 SELECT o AS old_versions, n AS new_versions,
 	   event_catalog_internal.version_newer_at(n, o, 'k') AS newer,
 	   event_catalog_internal.version_newer_at(n, o, 'k') IS NOT DISTINCT FROM

@@ -126,3 +126,59 @@ SELECT * FROM event_catalog_internal.stashed_customer_writes('{1}');
 SELECT * FROM event_catalog_internal.stashed_consent_writes('{1}', '{email}');
 SELECT event_catalog_internal.merge_stashed_writes('{}');
 \set VERBOSITY default
+
+-- customer_row (C, one call per customer) makes the row that the merge's
+-- SQL made with an expression per column (kept here as the reference),
+-- for each kind of value each column type takes: absent, null, "", a
+-- string, a number, a boolean, an array, an object, a custom attribute;
+-- with a column of each type that validation checks added (typed_columns
+-- loads events into such columns).  Not in the Citus suite: it reads the
+-- exclusion periods of a shard's customers
+BEGIN;
+ALTER TABLE event_catalog.customers ADD COLUMN loyalty integer,
+	ADD COLUMN score numeric(4,1), ADD COLUMN nick varchar(5),
+	ADD COLUMN ratio real, ADD COLUMN seen_at timestamptz;
+CREATE TEMP TABLE row_cases AS
+SELECT n, v::jsonb AS vals FROM (VALUES
+ (1, '{}'),
+ (2, '{"email": "", "allow_sms": "", "date_of_birth": "", "loyalty": "", "score": "", "nick": "", "ratio": "", "seen_at": "", "custom": ""}'),
+ (3, '{"email": null, "allow_sms": null, "date_of_birth": null, "loyalty": null, "score": null, "nick": null, "ratio": null, "seen_at": null, "custom": null}'),
+ (4, '{"email": "a@b.example", "allow_sms": "Yes", "allow_email": true, "is_test": "yes", "date_of_birth": "1990-02-28", "loyalty": 2.0, "score": 12.34, "nick": "abcdefg", "ratio": 0.1, "seen_at": "2026-06-01T10:00:00Z", "zz": 1, "a": [1]}'),
+ (5, '{"email": 1.50, "allow_sms": "No", "allow_email": false, "is_blocked": 1, "date_of_birth": "1990-02-30", "loyalty": "7", "score": "-3.05", "nick": "ab", "ratio": "1e10", "seen_at": "2026-06-01", "city": true}'),
+ (6, '{"first_name": {"a": "é"}, "last_name": ["x", null], "country": "é\"x", "date_of_birth": 19900228, "seen_at": "not a time", "loyalty": -32768, "score": 0, "nick": "ünïcø", "ratio": -0.5, "allow_push": "No ", "b": {"c": null}}'),
+ (7, '{"language": "  ", "loyalty": 2147483647, "score": 999.94, "nick": "    x", "ratio": 3.4e38, "seen_at": "2026-06-01 10:00:00.123456+02", "date_of_birth": "0001-01-01"}')
+) AS c(n, v);
+-- the boolean columns' expression, as the merge had it
+CREATE FUNCTION pg_temp.sql_boolean(v jsonb, k text) RETURNS boolean LANGUAGE sql AS $$
+	SELECT CASE jsonb_typeof(v -> k) WHEN 'boolean' THEN (v -> k)::text::boolean
+		   ELSE CASE (v -> k) #>> '{}' WHEN 'Yes' THEN true WHEN 'No' THEN false END END $$;
+SELECT c.n, (x.r).email, (x.r).allow_sms, (x.r).allow_email, (x.r).date_of_birth, (x.r).loyalty, (x.r).score,
+	   (x.r).nick, (x.r).ratio, (x.r).seen_at, (x.r).attributes,
+	   (x.r).email IS NOT DISTINCT FROM NULLIF((c.vals -> 'email') #>> '{}', '')
+	   AND (x.r).first_name IS NOT DISTINCT FROM NULLIF((c.vals -> 'first_name') #>> '{}', '')
+	   AND (x.r).last_name IS NOT DISTINCT FROM NULLIF((c.vals -> 'last_name') #>> '{}', '')
+	   AND (x.r).country IS NOT DISTINCT FROM NULLIF((c.vals -> 'country') #>> '{}', '')
+	   AND (x.r).city IS NOT DISTINCT FROM NULLIF((c.vals -> 'city') #>> '{}', '')
+	   AND (x.r).language IS NOT DISTINCT FROM NULLIF((c.vals -> 'language') #>> '{}', '')
+	   AND (x.r).allow_sms IS NOT DISTINCT FROM pg_temp.sql_boolean(c.vals, 'allow_sms')
+	   AND (x.r).allow_email IS NOT DISTINCT FROM pg_temp.sql_boolean(c.vals, 'allow_email')
+	   AND (x.r).allow_push IS NOT DISTINCT FROM pg_temp.sql_boolean(c.vals, 'allow_push')
+	   AND (x.r).is_test IS NOT DISTINCT FROM pg_temp.sql_boolean(c.vals, 'is_test')
+	   AND (x.r).is_blocked IS NOT DISTINCT FROM pg_temp.sql_boolean(c.vals, 'is_blocked')
+	   AND (x.r).date_of_birth IS NOT DISTINCT FROM event_catalog_internal.to_date_or_null((c.vals -> 'date_of_birth') #>> '{}')
+	   AND (x.r).loyalty IS NOT DISTINCT FROM CAST(CAST(NULLIF((c.vals -> 'loyalty') #>> '{}', '') AS numeric) AS integer)
+	   AND (x.r).score IS NOT DISTINCT FROM CAST(NULLIF((c.vals -> 'score') #>> '{}', '') AS numeric(4,1))
+	   AND (x.r).nick IS NOT DISTINCT FROM CAST(NULLIF((c.vals -> 'nick') #>> '{}', '') AS varchar(5))
+	   AND (x.r).ratio IS NOT DISTINCT FROM CAST(NULLIF((c.vals -> 'ratio') #>> '{}', '') AS real)
+	   AND (x.r).seen_at IS NOT DISTINCT FROM event_catalog_internal.to_timestamp_or_null((c.vals -> 'seen_at') #>> '{}')
+	   AND (x.r).attributes = (SELECT coalesce(jsonb_object_agg(a.key, a.value), '{}') FROM jsonb_each(c.vals) a
+							   WHERE a.key <> ALL (ARRAY(SELECT p.name FROM event_catalog_internal.profile_columns() p))
+								 AND a.value <> '""')
+	   AND ((x.r).tenant, (x.r).customer_id, (x.r).attribute_versions, (x.r).created_at, (x.r).updated_at)
+		   IS NOT DISTINCT FROM (605, 'row' || c.n, '{"v": 1}'::jsonb, timestamptz '2026-01-01', timestamptz '2026-01-02')
+	   AND (x.r).exclusion_periods IS NULL AS same_as_sql
+FROM row_cases c,
+	 LATERAL (SELECT event_catalog_internal.customer_row(605, 'row' || c.n, c.vals, '{"v": 1}', '2026-01-01', '2026-01-02',
+			  ARRAY(SELECT p.name FROM event_catalog_internal.profile_columns() p)) AS r OFFSET 0) x
+ORDER BY c.n;
+ROLLBACK;
