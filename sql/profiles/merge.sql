@@ -109,7 +109,7 @@ BEGIN
 		SELECT c.name FROM event_catalog_internal.profile_columns() c
 	LOOP
 		cols := cols || col.name;
-		sel := sel || format(', (r.c).%I', col.name);
+		sel := sel || format(', r.%I', col.name);
 		upd := upd || format(', %1$I = CASE WHEN event_catalog_internal.version_newer_at('
 							 'EXCLUDED.attribute_versions, c.attribute_versions, %2$L) '
 							 'THEN EXCLUDED.%1$I ELSE c.%1$I END', col.name, col.name);
@@ -158,14 +158,12 @@ BEGIN
 		%1$s
 		INSERT INTO event_catalog.customers AS c
 			(tenant, customer_id %2$s, attributes, attribute_versions, exclusion_periods, created_at, updated_at)
-		SELECT r.tenant, r.customer_id %3$s, (r.c).attributes, (r.c).attribute_versions,
-			   (r.c).exclusion_periods, (r.c).created_at, (r.c).updated_at
-		FROM (SELECT m.tenant, m.customer_id,
-					 event_catalog_internal.customer_row(m.tenant, m.customer_id, m.vals, m.versions,
-														 m.first_at, m.last_at, %4$L::text[]) AS c
-			  -- OFFSET 0: not flattened, so that the row is made once, not
-			  -- once per column
-			  FROM (%6$s) m OFFSET 0) r
+		SELECT r.tenant, r.customer_id %3$s, r.attributes, r.attribute_versions,
+			   r.exclusion_periods, r.created_at, r.updated_at
+		-- the row in FROM: made once per customer, and read once
+		FROM (%6$s) m
+			 CROSS JOIN LATERAL event_catalog_internal.customer_row(m.tenant, m.customer_id, m.vals, m.versions,
+																	 m.first_at, m.last_at, %4$L::text[]) r
 		%7$s
 		ON CONFLICT (tenant, customer_id) DO UPDATE SET
 			attributes = event_catalog_internal.merge_attributes(c.attributes, c.attribute_versions,
@@ -187,7 +185,7 @@ BEGIN
 		upd,
 		grouped,
 		-- stashed_customer_writes gives its rows in key order already
-		CASE WHEN source_sql IS NULL THEN '' ELSE 'ORDER BY r.tenant, r.customer_id COLLATE "C"' END);
+		CASE WHEN source_sql IS NULL THEN '' ELSE 'ORDER BY m.tenant, m.customer_id COLLATE "C"' END);
 	RETURN body || 'END';
 END
 $$;
