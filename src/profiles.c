@@ -22,6 +22,7 @@
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/typcache.h"
 
@@ -441,7 +442,21 @@ typedef struct RowLayout
 	int			bookkeeping[7]; /* 0-based attribute numbers, by BookkeepingColumn */
 	int			ncolumns;		/* the profile columns, in jsonb key order */
 	RowColumn  *columns;
+	ArrayType  *names;			/* the column names it was made for */
+	struct RowLayout *next;		/* the next kept layout */
 } RowLayout;
+
+/*
+ * The layouts made in this backend, kept for its life: a track() makes a
+ * statement per event, and finding the layout again cost more than making
+ * its row.  A new one is made when the row type or the names change
+ * (build_profile_functions after a column change); the old ones stay,
+ * since an expression may still point at one, and are few.
+ */
+static RowLayout *kept_layouts = NULL;
+static int	nkept_layouts = 0;
+
+#define EC_MAX_KEPT_LAYOUTS 16
 
 /* jsonb's order of object keys: shorter first, then bytewise */
 static int
@@ -685,6 +700,39 @@ column_value(const RowColumn *col, const JsonbValue *v, Datum *result)
 	return false;				/* keep compiler quiet */
 }
 
+/* the layout of customer_row's result for the column names, kept or made */
+static RowLayout *
+customer_row_layout(FunctionCallInfo fcinfo, ArrayType *names)
+{
+	TupleDesc	desc;
+	uint64		desc_id;
+	RowLayout  *layout;
+	MemoryContext cxt;
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	desc_id = lookup_type_cache(desc->tdtypeid, TYPECACHE_TUPDESC)->tupDesc_identifier;
+	for (layout = kept_layouts; layout != NULL; layout = layout->next)
+		if (layout->desc->tdtypeid == desc->tdtypeid && layout->desc_id == desc_id &&
+			VARSIZE(layout->names) == VARSIZE(names) &&
+			memcmp(layout->names, names, VARSIZE(names)) == 0)
+			return layout;
+
+	/* kept for the backend's life, or for the statement once there are many */
+	cxt = nkept_layouts < EC_MAX_KEPT_LAYOUTS ? TopMemoryContext : fcinfo->flinfo->fn_mcxt;
+	layout = row_layout(desc, names, cxt);
+	layout->desc_id = desc_id;
+	layout->names = (ArrayType *) MemoryContextAlloc(cxt, VARSIZE(names));
+	memcpy(layout->names, names, VARSIZE(names));
+	if (cxt == TopMemoryContext)
+	{
+		layout->next = kept_layouts;
+		kept_layouts = layout;
+		nkept_layouts++;
+	}
+	return layout;
+}
+
 PG_FUNCTION_INFO_V1(ec_customer_row);
 
 /* the bookkeeping columns that customer_row's arguments give as they are */
@@ -728,10 +776,7 @@ ec_customer_row(PG_FUNCTION_ARGS)
 		lookup_type_cache(layout->desc->tdtypeid, TYPECACHE_TUPDESC)->tupDesc_identifier !=
 		layout->desc_id)
 	{
-		if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-			elog(ERROR, "return type must be a row type");
-		layout = row_layout(desc, PG_GETARG_ARRAYTYPE_P(6), fcinfo->flinfo->fn_mcxt);
-		layout->desc_id = lookup_type_cache(desc->tdtypeid, TYPECACHE_TUPDESC)->tupDesc_identifier;
+		layout = customer_row_layout(fcinfo, PG_GETARG_ARRAYTYPE_P(6));
 		fcinfo->flinfo->fn_extra = layout;
 	}
 	desc = layout->desc;
