@@ -274,27 +274,48 @@ ec_stashed_customer_writes(PG_FUNCTION_ARGS)
 	oldcxt = MemoryContextSwitchTo(walk->scratch);
 	first_write = walk->next;
 	first = last = walk->writes[first_write]->occurred_at;
-	for (; walk->next < walk->n &&
-		 compare_customers(&walk->writes[first_write], &walk->writes[walk->next]) == 0;
-		 walk->next++)
+	if (walk->next + 1 >= walk->n ||
+		compare_customers(&walk->writes[first_write], &walk->writes[walk->next + 1]) != 0)
 	{
-		EcStashedWrite *w = walk->writes[walk->next];
+		/*
+		 * A customer's only write (most customers of a load): its values
+		 * are the merge's, each at the write's version, as folding the one
+		 * write would give them.
+		 */
+		EcStashedWrite *w = walk->writes[walk->next++];
 		text	   *version = ec_event_version(w->occurred_at, &w->digest);
 
-		first = Min(first, w->occurred_at);
-		last = Max(last, w->occurred_at);
-		/* a write without a version (an infinite instant) merges nothing */
-		if (version != NULL)
+		values[2] = JsonbPGetDatum(version != NULL && JB_ROOT_IS_OBJECT(w->vals)
+								   ? w->vals : ec_merge_object(NULL, false));
+		values[3] = JsonbPGetDatum(version != NULL
+								   ? ec_versions_object(w->vals, VARDATA(version),
+														VARSIZE(version) - VARHDRSZ)
+								   : ec_merge_object(NULL, true));
+	}
+	else
+	{
+		for (; walk->next < walk->n &&
+			 compare_customers(&walk->writes[first_write], &walk->writes[walk->next]) == 0;
+			 walk->next++)
 		{
-			ec_merge_add(&st, w->vals, VARDATA(version), VARSIZE(version) - VARHDRSZ,
-						 walk->scratch);
-			pfree(version);		/* copied where it won: a customer's many writes */
+			EcStashedWrite *w = walk->writes[walk->next];
+			text	   *version = ec_event_version(w->occurred_at, &w->digest);
+
+			first = Min(first, w->occurred_at);
+			last = Max(last, w->occurred_at);
+			/* a write without a version (an infinite instant) merges nothing */
+			if (version != NULL)
+			{
+				ec_merge_add(&st, w->vals, VARDATA(version), VARSIZE(version) - VARHDRSZ,
+							 walk->scratch);
+				pfree(version); /* copied where it won: a customer's many writes */
+			}
 		}
+		values[2] = JsonbPGetDatum(ec_merge_object(&st, false));
+		values[3] = JsonbPGetDatum(ec_merge_object(&st, true));
 	}
 	values[0] = Int32GetDatum(walk->writes[first_write]->tenant);
 	values[1] = CStringGetTextDatum(walk->writes[first_write]->customer_id);
-	values[2] = JsonbPGetDatum(ec_merge_object(&st, false));
-	values[3] = JsonbPGetDatum(ec_merge_object(&st, true));
 	values[4] = TimestampTzGetDatum(first);
 	values[5] = TimestampTzGetDatum(last);
 	MemoryContextSwitchTo(oldcxt);

@@ -267,6 +267,35 @@ ec_merge_object(const MergeState *st, bool versions)
 	return JsonbValueToJsonb(result);
 }
 
+/*
+ * What the merge of one write gives as versions: {attribute: ver} for each
+ * attribute of vals (an object; else {})
+ */
+Jsonb *
+ec_versions_object(Jsonb *vals, const char *ver, int verlen)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) ver;
+	v.val.string.len = verlen;
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	if (JB_ROOT_IS_OBJECT(vals))
+	{
+		JsonbIterator *it = JsonbIteratorInit(&vals->root);
+		JsonbValue	k;
+		JsonbValue	ignored;
+
+		while (ec_jsonb_next_pair(&it, &k, &ignored))
+		{
+			pushJsonbValue(&state, WJB_KEY, &k);
+			pushJsonbValue(&state, WJB_VALUE, &v);
+		}
+	}
+	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+}
+
 PG_FUNCTION_INFO_V1(ec_merge_writes_values);
 
 /* final function of newest_values: each attribute's newest value */

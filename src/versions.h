@@ -56,5 +56,6 @@ typedef struct MergeState
 extern void ec_merge_add(MergeState *st, Jsonb *vals, const char *ver, int verlen,
 						 MemoryContext cxt);
 extern Jsonb *ec_merge_object(const MergeState *st, bool versions);
+extern Jsonb *ec_versions_object(Jsonb *vals, const char *ver, int verlen);
 
 #endif							/* EC_VERSIONS_H */
