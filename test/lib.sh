@@ -70,9 +70,12 @@ ec_install_deps() {
 	fi
 }
 
-# build and install the extension from the repository root ($1)
+# build and install the extension from the repository root ($1), from
+# clean: objects left by a build for another server (make test
+# PG_CONFIG=..., then make demo) or with other flags are not linked in
 ec_build_install() {
-	( cd "$1" && make -s PG_CONFIG="$EC_PG_CONFIG" EC_EXTRA_CFLAGS="${EC_EXTRA_CFLAGS-}" && \
+	( cd "$1" && make -s clean PG_CONFIG="$EC_PG_CONFIG" >/dev/null 2>&1 && \
+	  make -s PG_CONFIG="$EC_PG_CONFIG" EC_EXTRA_CFLAGS="${EC_EXTRA_CFLAGS-}" && \
 	  $EC_SUDO make -s install PG_CONFIG="$EC_PG_CONFIG" >/dev/null )
 }
 

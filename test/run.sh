@@ -20,9 +20,8 @@ finish() {
 
 ec_install_deps || { echo "installing dependencies failed" >&2; failed=1; finish; }
 ec_log "building and installing event_catalog"
-# warning-free, with assertions, as CI checks it (clean first, so that
-# nothing built with other flags is kept)
-( cd "$repo" && make -s clean PG_CONFIG="$EC_PG_CONFIG" >/dev/null 2>&1 )
+# warning-free, with assertions, as CI checks it (ec_build_install
+# builds from clean)
 if ! EC_EXTRA_CFLAGS="-Werror -DUSE_ASSERT_CHECKING" ec_build_install "$repo"; then
 	echo "build failed" >&2
 	failed=1

@@ -19,7 +19,6 @@ rounds=${EC_BENCH_ROUNDS:-3}
 seconds=${EC_BENCH_SECONDS:-5}
 
 ec_install_deps
-( cd "$repo" && make -s clean PG_CONFIG="$EC_PG_CONFIG" >/dev/null 2>&1 )
 ec_build_install "$repo"
 work=$(mktemp -d /tmp/ec_bench.XXXXXX)
 chmod 755 "$work"
