@@ -428,8 +428,8 @@ ec_picked_attributes(PG_FUNCTION_ARGS)
 /* how a profile column's value is read from its attribute */
 typedef enum ColumnKind
 {
-	KIND_TEXT,					/* profile_text */
-	KIND_BOOL,					/* profile_boolean */
+	KIND_TEXT,					/* NULLIF(v #>> '{}', '') */
+	KIND_BOOL,					/* a JSON boolean, or the string Yes or No */
 	KIND_DATE,					/* to_date_or_null(v #>> '{}') */
 	KIND_TIMESTAMPTZ,			/* to_timestamp_or_null(v #>> '{}') */
 	KIND_INTEGER,				/* CAST(CAST(NULLIF(v #>> '{}', '') AS numeric) AS intN) */
@@ -448,7 +448,11 @@ typedef struct RowColumn
 	Oid			ioparam;
 } RowColumn;
 
-/* the columns of customers that are not profile attributes (bookkeeping_columns()) */
+/*
+ * The columns of customers that are not profile attributes
+ * (bookkeeping_columns()), each with its part of the row; the profile
+ * columns come from the caller (profile_columns()).
+ */
 typedef enum BookkeepingColumn
 {
 	BK_TENANT,
@@ -463,7 +467,7 @@ typedef enum BookkeepingColumn
 static const char *const bookkeeping_names[] = {"tenant", "customer_id", "exclusion_periods",
 "attributes", "attribute_versions", "created_at", "updated_at"};
 
-/* the columns of the customers row type, found once per statement */
+/* the columns of the customers row type (kept_layouts below) */
 typedef struct RowLayout
 {
 	TupleDesc	desc;
