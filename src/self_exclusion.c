@@ -29,6 +29,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "executor/tuptable.h"
 #include "mb/pg_wchar.h"
 #include "storage/bufmgr.h"
@@ -36,6 +37,7 @@
 #include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
 #include "utils/inval.h"
+#include "utils/memutils.h"
 #include "utils/lsyscache.h"
 #include "utils/multirangetypes.h"
 #include "utils/rangetypes.h"
@@ -159,11 +161,131 @@ static TransactionId erased_empty_xmin;
 static TransactionId erased_empty_xmax;
 static CommandId erased_empty_cid;
 
+/*
+ * The customers with episodes as one snapshot sees them, for a statement
+ * that asks for many customers (a load's merge): after
+ * EC_EPISODES_SET_AFTER probes of self_exclusions in one snapshot, a table
+ * of up to EC_EPISODES_SET_MAX_PAGES pages is read once, and a customer
+ * whose key's hash is not among its rows' has no episode, without a probe
+ * (a hash found, or a bigger table, is probed as before).  Valid for the
+ * snapshot it was read in, as erased_table_empty's answer.
+ */
+#define EC_EPISODES_SET_AFTER 64
+#define EC_EPISODES_SET_MAX_PAGES 256
+
+typedef enum EpisodesSet
+{
+	EPISODES_COUNTING,			/* probing, counting the probes */
+	EPISODES_READ,				/* episode_hashes holds every row's key */
+	EPISODES_TOO_BIG			/* the table is too big to read: probing */
+} EpisodesSet;
+
+static EpisodesSet episodes_state = EPISODES_COUNTING;
+static int	episodes_probes = 0;
+static TransactionId episodes_xmin = InvalidTransactionId;
+static TransactionId episodes_xmax = InvalidTransactionId;
+static CommandId episodes_cid = InvalidCommandId;
+static uint64 *episode_hashes = NULL;
+static int	nepisode_hashes = 0;
+static MemoryContext episodes_cxt = NULL;
+
 static void
 forget_tables(Datum arg, Oid relid)
 {
 	tables_known = false;
 	erased_empty_known = false;
+	episodes_state = EPISODES_COUNTING;
+	episodes_probes = 0;
+	episodes_xmin = InvalidTransactionId;
+}
+
+/* the hash of a customer's key in the episodes set */
+static uint64
+customer_key_hash(int32 tenant, const char *id, int len)
+{
+	return hash_bytes_extended((const unsigned char *) id, len, (uint64) (uint32) tenant);
+}
+
+static int
+compare_hashes(const void *a, const void *b)
+{
+	uint64		x = *(const uint64 *) a;
+	uint64		y = *(const uint64 *) b;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* read the keys of self_exclusions' rows visible to snapshot into the set */
+static void
+read_episodes_set(Snapshot snapshot)
+{
+	Relation	rel = table_open(ec_citus_relid(episodes_table), AccessShareLock);
+	int			cap = 1024;
+
+	if (RelationGetNumberOfBlocks(rel) > EC_EPISODES_SET_MAX_PAGES)
+		episodes_state = EPISODES_TOO_BIG;
+	else
+	{
+		AttrNumber	tenant_att = ec_column_of(RelationGetDescr(rel), "self_exclusions", "tenant");
+		AttrNumber	customer_att = ec_column_of(RelationGetDescr(rel), "self_exclusions", "customer_id");
+		TupleTableSlot *slot = table_slot_create(rel, NULL);
+		TableScanDesc scan = table_beginscan(rel, snapshot, 0, NULL);
+
+		if (episodes_cxt == NULL)
+			episodes_cxt = AllocSetContextCreate(TopMemoryContext, "event_catalog episodes set",
+												 ALLOCSET_SMALL_SIZES);
+		MemoryContextReset(episodes_cxt);
+		episode_hashes = MemoryContextAlloc(episodes_cxt, sizeof(uint64) * cap);
+		nepisode_hashes = 0;
+		while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+		{
+			bool		tnull;
+			bool		cnull;
+			Datum		tenant = slot_getattr(slot, tenant_att, &tnull);
+			Datum		customer = slot_getattr(slot, customer_att, &cnull);
+			text	   *id;
+
+			if (tnull || cnull)
+				continue;
+			id = DatumGetTextPP(customer);
+			if (nepisode_hashes == cap)
+			{
+				cap *= 2;
+				episode_hashes = repalloc(episode_hashes, sizeof(uint64) * cap);
+			}
+			episode_hashes[nepisode_hashes++] =
+				customer_key_hash(DatumGetInt32(tenant), VARDATA_ANY(id), VARSIZE_ANY_EXHDR(id));
+		}
+		table_endscan(scan);
+		ExecDropSingleTupleTableSlot(slot);
+		qsort(episode_hashes, nepisode_hashes, sizeof(uint64), compare_hashes);
+		episodes_state = EPISODES_READ;
+	}
+	table_close(rel, NoLock);
+}
+
+/* may the customer have episodes that snapshot sees?  (false: certainly none) */
+static bool
+may_have_episodes(Snapshot snapshot, int32 tenant, const char *id, int len)
+{
+	uint64		h;
+
+	if (!TransactionIdEquals(snapshot->xmin, episodes_xmin) ||
+		!TransactionIdEquals(snapshot->xmax, episodes_xmax) ||
+		snapshot->curcid != episodes_cid)
+	{
+		episodes_state = EPISODES_COUNTING;
+		episodes_probes = 0;
+		episodes_xmin = snapshot->xmin;
+		episodes_xmax = snapshot->xmax;
+		episodes_cid = snapshot->curcid;
+	}
+	if (episodes_state == EPISODES_COUNTING && ++episodes_probes > EC_EPISODES_SET_AFTER)
+		read_episodes_set(snapshot);
+	if (episodes_state != EPISODES_READ)
+		return true;
+	h = customer_key_hash(tenant, id, len);
+	return bsearch(&h, episode_hashes, nepisode_hashes, sizeof(uint64), compare_hashes) != NULL;
 }
 
 static void
@@ -239,7 +361,8 @@ ec_customer_exclusion_periods(int32 tenant, text *customer, Datum *periods)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("exclusion_periods reads the shards of the current shard group"),
 				 errdetail("It runs in the upkeep of a shard's events on a Citus cluster.")));
-	scan_periods(episodes_table, true, tenant, PointerGetDatum(customer), F_TEXTEQ, rangetyp, &p);
+	if (may_have_episodes(GetActiveSnapshot(), tenant, id, len))
+		scan_periods(episodes_table, true, tenant, PointerGetDatum(customer), F_TEXTEQ, rangetyp, &p);
 
 	/* an erased customer is found by sha256(convert_to(customer_id, 'UTF8')) */
 	if (!erased_table_empty(GetActiveSnapshot()))

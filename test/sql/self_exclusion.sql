@@ -160,6 +160,27 @@ SELECT count(*) AS customers, count(*) FILTER (WHERE periods IS NOT NULL) AS wit
 FROM periods_both;
 SELECT customer_id, periods, periods IS NOT DISTINCT FROM periods_sql AS same
 FROM periods_both WHERE tenant = 71 ORDER BY 1;
+-- past 64 customers in one statement, self_exclusions is read once and a
+-- customer whose key is not among its rows' is told without a probe: the
+-- same answers when 300 customers without episodes come first and the
+-- customers above after them
+SELECT count(*) AS customers, count(*) FILTER (WHERE y.periods IS NOT NULL) AS with_periods,
+	   count(*) FILTER (WHERE y.periods IS DISTINCT FROM y.periods_sql) AS disagreements
+FROM (SELECT x.n, event_catalog_internal.exclusion_periods(x.tenant, x.customer_id) AS periods,
+			 (SELECT range_agg(ep.period)
+			  FROM (SELECT tstzrange(se.requested_at, se.lifted_at, '[)') AS period
+					FROM event_catalog.self_exclusions se
+					WHERE se.tenant = x.tenant AND se.customer_id = x.customer_id
+					UNION ALL
+					SELECT unnest(ee.in_force)
+					FROM event_catalog.erased_exclusions ee
+					WHERE ee.tenant = x.tenant
+					  AND ee.customer_digest = sha256(convert_to(x.customer_id, 'UTF8'))) ep) AS periods_sql
+	  FROM (SELECT * FROM (SELECT i AS n, 71 AS tenant, 'without-' || i AS customer_id FROM generate_series(1, 300) i
+						   UNION ALL
+						   SELECT 300 + row_number() OVER (ORDER BY b.tenant, b.customer_id), b.tenant, b.customer_id
+						   FROM periods_both b) z
+			ORDER BY z.n OFFSET 0) x) y;
 ROLLBACK;
 
 -- exclusion_periods looks no digest up while erased_exclusions has no page,
