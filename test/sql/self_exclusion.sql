@@ -141,18 +141,21 @@ VALUES (71, 'zoë', 1, 'lifted', '2026-01-01', '2026-01-01', 1, 1),
 INSERT INTO event_catalog.erased_exclusions (tenant, customer_digest, in_force)
 VALUES (71, sha256(convert_to('zoë', 'UTF8')), '{[2025-06-01,2025-07-01), [2025-12-01,)}'),
 	   (71, sha256(convert_to('ünë', 'UTF8')), '{}');
+-- the SQL definition
+CREATE FUNCTION pg_temp.periods_sql(tenant integer, customer_id text) RETURNS tstzmultirange
+LANGUAGE sql STABLE AS $$
+	SELECT range_agg(ep.period)
+	FROM (SELECT tstzrange(se.requested_at, se.lifted_at, '[)') AS period
+		  FROM event_catalog.self_exclusions se
+		  WHERE se.tenant = $1 AND se.customer_id = $2
+		  UNION ALL
+		  SELECT unnest(ee.in_force)
+		  FROM event_catalog.erased_exclusions ee
+		  WHERE ee.tenant = $1 AND ee.customer_digest = sha256(convert_to($2, 'UTF8'))) ep $$;
 CREATE TEMP VIEW periods_both AS
 SELECT x.tenant, x.customer_id,
 	   event_catalog_internal.exclusion_periods(x.tenant, x.customer_id) AS periods,
-	   (SELECT range_agg(ep.period)
-		FROM (SELECT tstzrange(se.requested_at, se.lifted_at, '[)') AS period
-			  FROM event_catalog.self_exclusions se
-			  WHERE se.tenant = x.tenant AND se.customer_id = x.customer_id
-			  UNION ALL
-			  SELECT unnest(ee.in_force)
-			  FROM event_catalog.erased_exclusions ee
-			  WHERE ee.tenant = x.tenant
-				AND ee.customer_digest = sha256(convert_to(x.customer_id, 'UTF8'))) ep) AS periods_sql
+	   pg_temp.periods_sql(x.tenant, x.customer_id) AS periods_sql
 FROM (SELECT DISTINCT tenant, customer_id FROM event_catalog.self_exclusions WHERE tenant IN (40, 41, 42, 43, 71)
 	  UNION SELECT 71, 'ünë' UNION SELECT 71, 'nobody') x;
 SELECT count(*) AS customers, count(*) FILTER (WHERE periods IS NOT NULL) AS with_periods,
@@ -167,15 +170,7 @@ FROM periods_both WHERE tenant = 71 ORDER BY 1;
 SELECT count(*) AS customers, count(*) FILTER (WHERE y.periods IS NOT NULL) AS with_periods,
 	   count(*) FILTER (WHERE y.periods IS DISTINCT FROM y.periods_sql) AS disagreements
 FROM (SELECT x.n, event_catalog_internal.exclusion_periods(x.tenant, x.customer_id) AS periods,
-			 (SELECT range_agg(ep.period)
-			  FROM (SELECT tstzrange(se.requested_at, se.lifted_at, '[)') AS period
-					FROM event_catalog.self_exclusions se
-					WHERE se.tenant = x.tenant AND se.customer_id = x.customer_id
-					UNION ALL
-					SELECT unnest(ee.in_force)
-					FROM event_catalog.erased_exclusions ee
-					WHERE ee.tenant = x.tenant
-					  AND ee.customer_digest = sha256(convert_to(x.customer_id, 'UTF8'))) ep) AS periods_sql
+			 pg_temp.periods_sql(x.tenant, x.customer_id) AS periods_sql
 	  FROM (SELECT * FROM (SELECT i AS n, 71 AS tenant, 'without-' || i AS customer_id FROM generate_series(1, 300) i
 						   UNION ALL
 						   SELECT 300 + row_number() OVER (ORDER BY b.tenant, b.customer_id), b.tenant, b.customer_id
