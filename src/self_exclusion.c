@@ -155,11 +155,39 @@ static Oid	episodes_table = InvalidOid;
 static Oid	erased_table = InvalidOid;
 static bool distributed = false;
 
+/*
+ * A snapshot told apart from the others that could follow it (the answers
+ * below hold for one snapshot): a row another transaction committed since
+ * moved xmax, one of this transaction moved the command id.
+ */
+typedef struct SnapshotKey
+{
+	bool		valid;
+	TransactionId xmin;
+	TransactionId xmax;
+	CommandId	curcid;
+} SnapshotKey;
+
+static bool
+same_snapshot(const SnapshotKey *key, Snapshot snapshot)
+{
+	return key->valid &&
+		TransactionIdEquals(snapshot->xmin, key->xmin) &&
+		TransactionIdEquals(snapshot->xmax, key->xmax) &&
+		snapshot->curcid == key->curcid;
+}
+
+static void
+remember_snapshot(SnapshotKey *key, Snapshot snapshot)
+{
+	key->valid = true;
+	key->xmin = snapshot->xmin;
+	key->xmax = snapshot->xmax;
+	key->curcid = snapshot->curcid;
+}
+
 /* the snapshot in which erased_exclusions was last seen without a page */
-static bool erased_empty_known = false;
-static TransactionId erased_empty_xmin;
-static TransactionId erased_empty_xmax;
-static CommandId erased_empty_cid;
+static SnapshotKey erased_empty_in = {0};
 
 /*
  * The customers with episodes as one snapshot sees them, for a statement
@@ -182,9 +210,7 @@ typedef enum EpisodesSet
 
 static EpisodesSet episodes_state = EPISODES_COUNTING;
 static int	episodes_probes = 0;
-static TransactionId episodes_xmin = InvalidTransactionId;
-static TransactionId episodes_xmax = InvalidTransactionId;
-static CommandId episodes_cid = InvalidCommandId;
+static SnapshotKey episodes_in = {0};
 static uint64 *episode_hashes = NULL;
 static int	nepisode_hashes = 0;
 static MemoryContext episodes_cxt = NULL;
@@ -193,10 +219,8 @@ static void
 forget_tables(Datum arg, Oid relid)
 {
 	tables_known = false;
-	erased_empty_known = false;
-	episodes_state = EPISODES_COUNTING;
-	episodes_probes = 0;
-	episodes_xmin = InvalidTransactionId;
+	erased_empty_in.valid = false;
+	episodes_in.valid = false;
 }
 
 /* the hash of a customer's key in the episodes set */
@@ -270,15 +294,11 @@ may_have_episodes(Snapshot snapshot, int32 tenant, const char *id, int len)
 {
 	uint64		h;
 
-	if (!TransactionIdEquals(snapshot->xmin, episodes_xmin) ||
-		!TransactionIdEquals(snapshot->xmax, episodes_xmax) ||
-		snapshot->curcid != episodes_cid)
+	if (!same_snapshot(&episodes_in, snapshot))
 	{
 		episodes_state = EPISODES_COUNTING;
 		episodes_probes = 0;
-		episodes_xmin = snapshot->xmin;
-		episodes_xmax = snapshot->xmax;
-		episodes_cid = snapshot->curcid;
+		remember_snapshot(&episodes_in, snapshot);
 	}
 	if (episodes_state == EPISODES_COUNTING && ++episodes_probes > EC_EPISODES_SET_AFTER)
 		read_episodes_set(snapshot);
@@ -322,18 +342,15 @@ erased_table_empty(Snapshot snapshot)
 	Relation	rel;
 	bool		empty;
 
-	if (erased_empty_known &&
-		TransactionIdEquals(snapshot->xmin, erased_empty_xmin) &&
-		TransactionIdEquals(snapshot->xmax, erased_empty_xmax) &&
-		snapshot->curcid == erased_empty_cid)
+	if (same_snapshot(&erased_empty_in, snapshot))
 		return true;
 	rel = table_open(ec_citus_relid(erased_table), AccessShareLock);
 	empty = (RelationGetNumberOfBlocks(rel) == 0);
 	table_close(rel, NoLock);
-	erased_empty_known = empty;
-	erased_empty_xmin = snapshot->xmin;
-	erased_empty_xmax = snapshot->xmax;
-	erased_empty_cid = snapshot->curcid;
+	if (empty)
+		remember_snapshot(&erased_empty_in, snapshot);
+	else
+		erased_empty_in.valid = false;
 	return empty;
 }
 
