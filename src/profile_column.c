@@ -161,6 +161,26 @@ float_misfit(Oid typid, Numeric num)
 }
 
 /*
+ * The value of a boolean column for val: a JSON boolean, or the string
+ * Yes or No; false when it is none of them
+ */
+bool
+ec_boolean_value(const JsonbValue *val, bool *result)
+{
+	if (val->type == jbvBool)
+		*result = val->val.boolean;
+	else if (val->type == jbvString && val->val.string.len == 3 &&
+			 memcmp(val->val.string.val, "Yes", 3) == 0)
+		*result = true;
+	else if (val->type == jbvString && val->val.string.len == 2 &&
+			 memcmp(val->val.string.val, "No", 2) == 0)
+		*result = false;
+	else
+		return false;
+	return true;
+}
+
+/*
  * Why val cannot be held by col, as a phrase ("it is not an integer"), or
  * NULL when it can (or col's type is not checked here).  JSON null and ""
  * (which clears the column) fit every column.
@@ -203,12 +223,13 @@ ec_column_misfit(const EcColumnDef *col, const JsonbValue *val)
 				return float_misfit(col->typid, val->val.numeric);
 			return integer_misfit(col->typid, val->val.numeric);
 		case BOOLOID:
-			if (val->type == jbvBool ||
-				(val->type == jbvString &&
-				 ((val->val.string.len == 3 && memcmp(val->val.string.val, "Yes", 3) == 0) ||
-				  (val->val.string.len == 2 && memcmp(val->val.string.val, "No", 2) == 0))))
-				return NULL;
-			return pstrdup("it is not true, false, \"Yes\" or \"No\"");
+			{
+				bool		b;
+
+				if (ec_boolean_value(val, &b))
+					return NULL;
+				return pstrdup("it is not true, false, \"Yes\" or \"No\"");
+			}
 		case DATEOID:
 			{
 				DateADT		d;

@@ -13,6 +13,7 @@
 #include "catalog_cache.h"
 
 extern bool ec_column_type_checked(Oid typid);
+extern bool ec_boolean_value(const JsonbValue *val, bool *result);
 extern char *ec_column_misfit(const EcColumnDef *col, const JsonbValue *val);
 
 #endif							/* EC_PROFILE_COLUMN_H */

@@ -659,17 +659,11 @@ column_value(const RowColumn *col, const JsonbValue *v, Datum *result)
 
 	if (col->kind == KIND_BOOL)
 	{
-		/* profile_boolean: a JSON boolean, or the string Yes or No */
-		if (v->type == jbvBool)
-			*result = BoolGetDatum(v->val.boolean);
-		else if (v->type == jbvString && v->val.string.len == 3 &&
-				 memcmp(v->val.string.val, "Yes", 3) == 0)
-			*result = BoolGetDatum(true);
-		else if (v->type == jbvString && v->val.string.len == 2 &&
-				 memcmp(v->val.string.val, "No", 2) == 0)
-			*result = BoolGetDatum(false);
-		else
+		bool		b;
+
+		if (!ec_boolean_value(v, &b))
 			return false;
+		*result = BoolGetDatum(b);
 		return true;
 	}
 
